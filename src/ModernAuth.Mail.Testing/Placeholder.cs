@@ -1,0 +1,1 @@
+namespace ModernAuth.Mail.Testing; internal static class Placeholder {}

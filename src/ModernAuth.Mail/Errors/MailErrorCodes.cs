@@ -1,0 +1,77 @@
+namespace ModernAuth.Mail;
+
+/// <summary>
+/// The stable error codes of <see cref="MailAuthenticationException.ErrorCode"/>. They never change meaning;
+/// <c>docs/troubleshooting.md</c> lists each with its fix.
+/// </summary>
+public static class MailErrorCodes
+{
+    /// <summary>Nothing more specific is known.</summary>
+    public const string Unknown = "unknown";
+
+    /// <summary>The options are incomplete or invalid (a missing client id, a tenant where none fits, ...).</summary>
+    public const string InvalidConfiguration = "invalid_configuration";
+
+    /// <summary>AADSTS7000215: the client secret is wrong or expired.</summary>
+    public const string InvalidClientSecret = "invalid_client_secret";
+
+    /// <summary>AADSTS700027 and friends: the certificate assertion was rejected.</summary>
+    public const string InvalidClientCertificate = "invalid_client_certificate";
+
+    /// <summary>The certificate could not be loaded (missing file, wrong password, no private key, not in the store).</summary>
+    public const string CertificateUnavailable = "certificate_unavailable";
+
+    /// <summary>AADSTS700016: the application (client id) is not known in the tenant.</summary>
+    public const string ApplicationNotFound = "application_not_found";
+
+    /// <summary>AADSTS90002 and friends: the tenant does not exist (in this cloud).</summary>
+    public const string TenantNotFound = "tenant_not_found";
+
+    /// <summary>AADSTS65001: the permission has not been consented to.</summary>
+    public const string ConsentRequired = "consent_required";
+
+    /// <summary>AADSTS50076 / AADSTS50079: multi-factor authentication is required.</summary>
+    public const string MfaRequired = "mfa_required";
+
+    /// <summary>AADSTS70043 / AADSTS700082 and friends: the refresh token expired or was revoked; sign in again.</summary>
+    public const string RefreshTokenExpired = "refresh_token_expired";
+
+    /// <summary>AADSTS28000 / AADSTS700022: one request mixed scopes of two resources.</summary>
+    public const string MixedResourceScopes = "mixed_resource_scopes";
+
+    /// <summary>AADSTS900144: a required parameter such as <c>scope</c> was missing.</summary>
+    public const string ScopeMissing = "scope_missing";
+
+    /// <summary>AADSTS70011 and friends: a scope is invalid for this flow or resource.</summary>
+    public const string InvalidScope = "invalid_scope";
+
+    /// <summary>The user declined the device-code sign-in.</summary>
+    public const string DeviceCodeDeclined = "device_code_declined";
+
+    /// <summary>The device code expired before the user signed in.</summary>
+    public const string DeviceCodeExpired = "device_code_expired";
+
+    /// <summary>A user must sign in interactively and this flow cannot show a prompt.</summary>
+    public const string InteractionRequired = "interaction_required";
+
+    /// <summary>The account or flow is not supported here (for example app-only access for personal accounts).</summary>
+    public const string NotSupported = "not_supported";
+
+    /// <summary>The token service answered with a server error (HTTP 5xx). Retryable.</summary>
+    public const string TokenServiceUnavailable = "token_service_unavailable";
+
+    /// <summary>The token service did not answer in time. Retryable.</summary>
+    public const string TokenServiceTimeout = "token_service_timeout";
+
+    /// <summary>The token service could not be reached (DNS, TCP, TLS). Retryable.</summary>
+    public const string TokenServiceUnreachable = "token_service_unreachable";
+
+    /// <summary>The token service throttled the client (HTTP 429). Retryable.</summary>
+    public const string TokenServiceThrottled = "token_service_throttled";
+
+    /// <summary>The token service returned an error with no more specific code here.</summary>
+    public const string TokenServiceError = "token_service_error";
+
+    /// <summary>The token cache file could not be read or written.</summary>
+    public const string TokenCacheUnavailable = "token_cache_unavailable";
+}
