@@ -24,7 +24,7 @@ for proj in "${projects[@]}"; do
   {
     echo '#nullable enable'
     { grep -vx '#nullable enable' "$dir/PublicAPI.Unshipped.txt" || true
-      [ -n "$added" ] && echo "$added"
+      [ -z "$added" ] || echo "$added"
     } | grep -v '^$' | grep -vxF -f <(printf '%s\n' "$removed" | grep -v '^$' || echo '@@none@@') | LC_ALL=C sort -u
   } > "$dir/PublicAPI.Unshipped.txt.new"
   mv "$dir/PublicAPI.Unshipped.txt.new" "$dir/PublicAPI.Unshipped.txt"
