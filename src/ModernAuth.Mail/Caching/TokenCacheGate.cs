@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using ModernAuth.Mail.Internal;
+
+namespace ModernAuth.Mail.Caching;
+
+/// <summary>
+/// The one gate between callers and MSAL. A token still valid beyond the refresh margin is returned at once
+/// (no allocation, no MSAL call); concurrent misses for the same key share one acquisition; a token inside the
+/// margin is refreshed once in the background while callers keep getting the still-valid one; a forced refresh
+/// bypasses the cache (concurrent forced refreshes share one acquisition).
+/// </summary>
+internal sealed class TokenCacheGate
+{
+    // Tokens this close to expiry are never handed out, even while a refresh is in flight: a server may
+    // reject them before the caller has even authenticated.
+    private static readonly TimeSpan MinimumRemainingLifetime = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<TokenCacheKey, Entry> _entries = new();
+    private readonly Func<TokenCacheKey, MailTokenRequest, bool, CancellationToken, Task<MailAccessToken>> _acquire;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _refreshMargin;
+    private readonly ILogger _logger;
+
+    /// <param name="acquire">Gets a token from MSAL: key, the request that caused it, whether to bypass MSAL's cache, cancellation.</param>
+    public TokenCacheGate(
+        Func<TokenCacheKey, MailTokenRequest, bool, CancellationToken, Task<MailAccessToken>> acquire,
+        TimeProvider time,
+        TimeSpan refreshMargin,
+        ILogger logger)
+    {
+        _acquire = acquire;
+        _time = time;
+        _refreshMargin = refreshMargin;
+        _logger = logger;
+    }
+
+    public ValueTask<MailAccessToken> GetTokenAsync(TokenCacheKey key, MailTokenRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var entry = _entries.GetOrAdd(key, static _ => new Entry());
+
+        if (!request.ForceRefresh)
+        {
+            var cached = entry.Current;
+            if (cached is not null)
+            {
+                var now = _time.GetUtcNow();
+                if (now < cached.RefreshAt)
+                {
+                    return new ValueTask<MailAccessToken>(cached.Token);
+                }
+
+                if (now < cached.UsableUntil)
+                {
+                    StartBackgroundRefresh(key, entry, request);
+                    return new ValueTask<MailAccessToken>(cached.Token);
+                }
+            }
+        }
+
+        return new ValueTask<MailAccessToken>(AcquireSharedAsync(key, entry, request, cancellationToken));
+    }
+
+    /// <summary>Forgets every cached token (used when the caller knows they were all revoked).</summary>
+    public void Clear() => _entries.Clear();
+
+    private async Task<MailAccessToken> AcquireSharedAsync(TokenCacheKey key, Entry entry, MailTokenRequest request, CancellationToken cancellationToken)
+    {
+        Acquisition acquisition;
+        lock (entry)
+        {
+            var cached = entry.Current;
+            if (!request.ForceRefresh && cached is not null && _time.GetUtcNow() < cached.RefreshAt)
+            {
+                return cached.Token;
+            }
+
+            acquisition = JoinOrStart(key, entry, request, forced: request.ForceRefresh || cached is not null);
+            acquisition.AddWaiter();
+        }
+
+        using (cancellationToken.Register(static state => ((Acquisition)state!).RemoveWaiter(), acquisition))
+        {
+            try
+            {
+                return await acquisition.Task.WaitForAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && acquisition.Cancellation.IsCancellationRequested)
+            {
+                // Every earlier waiter gave up and the shared acquisition stopped, but this caller still wants a
+                // token: start again rather than report a cancellation it did not ask for.
+                return await AcquireSharedAsync(key, entry, request, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Caller holds the entry lock.
+    private Acquisition JoinOrStart(TokenCacheKey key, Entry entry, MailTokenRequest request, bool forced)
+    {
+        var running = entry.InFlight;
+        if (running is not null && !running.Task.IsCompleted && !running.Cancellation.IsCancellationRequested && (running.Forced || !forced))
+        {
+            return running;
+        }
+
+        var acquisition = new Acquisition(forced);
+        entry.InFlight = acquisition;
+        acquisition.Task = RunAsync(key, entry, request, acquisition);
+        return acquisition;
+    }
+
+    private async Task<MailAccessToken> RunAsync(TokenCacheKey key, Entry entry, MailTokenRequest request, Acquisition acquisition)
+    {
+        // Leave the caller's stack (and its lock) before MSAL runs.
+        await Task.Yield();
+        try
+        {
+            var token = await _acquire(key, request, acquisition.Forced, acquisition.Cancellation.Token).ConfigureAwait(false);
+            var refreshAt = token.ExpiresOn - _refreshMargin;
+            var usableUntil = token.ExpiresOn - MinimumRemainingLifetime;
+            entry.Current = new CachedToken(token, refreshAt < usableUntil ? refreshAt : usableUntil, usableUntil);
+            return token;
+        }
+        finally
+        {
+            lock (entry)
+            {
+                if (ReferenceEquals(entry.InFlight, acquisition))
+                {
+                    entry.InFlight = null;
+                }
+            }
+
+            acquisition.Cancellation.Dispose();
+        }
+    }
+
+    private void StartBackgroundRefresh(TokenCacheKey key, Entry entry, MailTokenRequest request)
+    {
+        lock (entry)
+        {
+            var running = entry.InFlight;
+            if (running is not null && !running.Task.IsCompleted)
+            {
+                return;
+            }
+
+            var acquisition = JoinOrStart(key, entry, request, forced: true);
+
+            // The background refresh is a waiter that never gives up, so it is never cancelled.
+            acquisition.AddWaiter();
+            _ = acquisition.Task.ContinueWith(
+                static (task, state) =>
+                {
+                    var (logger, fingerprint) = ((ILogger, string))state!;
+                    if (task.Exception is { } error)
+                    {
+                        Log.BackgroundRefreshFailed(logger, fingerprint, error.InnerException is MailAuthenticationException mae ? mae.ErrorCode : MailErrorCodes.Unknown);
+                    }
+                },
+                (_logger, entry.Current?.Token.Fingerprint ?? "none"),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private sealed class Entry
+    {
+        private volatile CachedToken? _current;
+
+        public CachedToken? Current
+        {
+            get => _current;
+            set => _current = value;
+        }
+
+        public Acquisition? InFlight { get; set; }
+    }
+
+    private sealed class CachedToken
+    {
+        public CachedToken(MailAccessToken token, DateTimeOffset refreshAt, DateTimeOffset usableUntil)
+        {
+            Token = token;
+            RefreshAt = refreshAt;
+            UsableUntil = usableUntil;
+        }
+
+        public MailAccessToken Token { get; }
+
+        public DateTimeOffset RefreshAt { get; }
+
+        public DateTimeOffset UsableUntil { get; }
+    }
+
+    private sealed class Acquisition
+    {
+        private int _waiters;
+
+        public Acquisition(bool forced) => Forced = forced;
+
+        public bool Forced { get; }
+
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        public Task<MailAccessToken> Task { get; set; } = null!;
+
+        public void AddWaiter() => Interlocked.Increment(ref _waiters);
+
+        public void RemoveWaiter()
+        {
+            if (Interlocked.Decrement(ref _waiters) == 0)
+            {
+                try
+                {
+                    Cancellation.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The acquisition already finished.
+                }
+            }
+        }
+    }
+}

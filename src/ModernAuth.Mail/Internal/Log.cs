@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+
+namespace ModernAuth.Mail.Internal;
+
+/// <summary>
+/// Every log event of the core package. Event ids are public API: never reuse or renumber them. Tokens,
+/// secrets and XOAUTH2 strings are never logged; a token is named by its fingerprint.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, EventName = "TokenAcquired", Level = LogLevel.Information,
+        Message = "Acquired a {Kind} token for {Protocol} from the token service: account {Account}, expires {ExpiresOn:u}, fingerprint {Fingerprint}, {ElapsedMs} ms.")]
+    public static partial void TokenAcquired(ILogger logger, string kind, MailProtocol protocol, string account, DateTimeOffset expiresOn, string fingerprint, long elapsedMs);
+
+    [LoggerMessage(EventId = 1002, EventName = "TokenAcquisitionFailed", Level = LogLevel.Warning,
+        Message = "Could not get a token for {Protocol}: {ErrorCode}. {Reason}")]
+    public static partial void TokenAcquisitionFailed(ILogger logger, MailProtocol protocol, string errorCode, string reason);
+
+    [LoggerMessage(EventId = 1003, EventName = "BackgroundRefreshFailed", Level = LogLevel.Warning,
+        Message = "Refreshing the token {Fingerprint} in the background failed ({ErrorCode}); callers keep the cached token until it expires.")]
+    public static partial void BackgroundRefreshFailed(ILogger logger, string fingerprint, string errorCode);
+
+    [LoggerMessage(EventId = 1004, EventName = "DeviceCodeIssued", Level = LogLevel.Information,
+        Message = "Waiting for the user to sign in at {VerificationUri} with a device code (expires {ExpiresOn:u}).")]
+    public static partial void DeviceCodeIssued(ILogger logger, string verificationUri, DateTimeOffset expiresOn);
+
+    [LoggerMessage(EventId = 1005, EventName = "TokenCacheUnprotected", Level = LogLevel.Information,
+        Message = "No OS key store is available for the token cache; using the file {Path} readable only by its owner (mode 0600).")]
+    public static partial void TokenCacheUnprotected(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1006, EventName = "TokenCacheUnavailable", Level = LogLevel.Warning,
+        Message = "The token cache file {Path} cannot be used ({Reason}); tokens are kept in memory only and the user signs in again next run.")]
+    public static partial void TokenCacheUnavailable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1007, EventName = "SilentSignInUnavailable", Level = LogLevel.Information,
+        Message = "No cached sign-in could be used for {Protocol} ({Reason}); starting a device code sign-in.")]
+    public static partial void SilentSignInUnavailable(ILogger logger, MailProtocol protocol, string reason);
+
+    [LoggerMessage(EventId = 1100, EventName = "Msal", Message = "MSAL: {Message}")]
+    public static partial void Msal(ILogger logger, LogLevel level, string message);
+}
