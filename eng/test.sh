@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian machine, as root: installs and starts the real servers the
+# tests use (Dovecot, Postfix, Redis — eng/test-servers.sh), builds everything in Release with warnings as
+# errors, runs every test project, and stops the servers again. Prints "N passed, N failed" last.
+# Usage: eng/test.sh [extra dotnet test arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+servers_started=0
+cleanup() {
+  if [ "$servers_started" = 1 ]; then eng/test-servers.sh stop >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+if [ -x eng/test-servers.sh ]; then
+  echo "== starting test servers (Dovecot, Postfix, Redis)"
+  eng/test-servers.sh start
+  servers_started=1
+  eval "$(eng/test-servers.sh env)"
+fi
+
+echo "== building (Release, warnings as errors)"
+dotnet build ModernAuth.Mail.sln -c Release -nologo -clp:NoSummary
+
+results=$(mktemp -d)
+echo "== testing"
+status=0
+dotnet test ModernAuth.Mail.sln -c Release --no-build -nologo \
+  --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@" || status=$?
+
+# One plain closing line over every test project, read from the TRX files.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters"); f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+  n=$(sed -E 's/.* notExecuted="([0-9]+)".*/\1/' <<<"$counters")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + n))
+done
+rm -rf "$results"
+if [ "$passed" = 0 ] && [ "$status" = 0 ]; then
+  echo "no test ran" >&2
+  status=1
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
