@@ -224,7 +224,7 @@ public abstract class ClientCertificateSource
             }
             catch (System.Security.Cryptography.CryptographicException error)
             {
-                throw Unavailable($"The {_location}/{_storeName} certificate store could not be opened: {error.Message.Trim()}",
+                throw Unavailable($"The {_location}/{_storeName} certificate store could not be opened to find thumbprint {_thumbprint}: {error.Message.Trim()}",
                     "Check that the store exists and this account may read it.", error);
             }
         }
