@@ -13,6 +13,9 @@ internal sealed class TokenService
 {
     private const string ClientCredentialsGrant = "client_credentials";
     private const string DeviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code";
+
+    // MSAL.NET 4.92 posts the short form; Entra ID accepts both.
+    private const string DeviceCodeGrantTypeShort = "device_code";
     private const string RefreshTokenGrant = "refresh_token";
     private const string JwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
     private const string VerificationUri = "https://microsoft.com/devicelogin";
@@ -127,7 +130,7 @@ internal sealed class TokenService
         return grantType switch
         {
             ClientCredentialsGrant => ClientCredentials(request, tenant, application),
-            DeviceCodeGrantType => DeviceCodeToken(request, tenant, application),
+            DeviceCodeGrantType or DeviceCodeGrantTypeShort => DeviceCodeToken(request, tenant, application),
             RefreshTokenGrant => RefreshToken(request, tenant, application),
             _ => Error(request, new AadError(400, "unsupported_grant_type", 70003, $"The app requested an unsupported grant type '{grantType}'.")),
         };
