@@ -9,16 +9,19 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 servers_started=0
 cleanup() {
+  # Stop only what this run started, so a developer's running servers are left alone.
   if [ "$servers_started" = 1 ]; then eng/test-servers.sh stop >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 
-if [ -x eng/test-servers.sh ]; then
-  echo "== starting test servers (Dovecot, Postfix, Redis)"
-  eng/test-servers.sh start
+echo "== starting test servers (Dovecot, Postfix, Redis)"
+if eng/test-servers.sh status >/dev/null 2>&1; then
+  echo "   already running: left running afterwards"
+else
   servers_started=1
-  eval "$(eng/test-servers.sh env)"
 fi
+eng/test-servers.sh start
+eval "$(eng/test-servers.sh env)"
 
 echo "== building (Release, warnings as errors)"
 dotnet build ModernAuth.Mail.sln -c Release -nologo -clp:NoSummary
