@@ -817,6 +817,11 @@ public class TokenInspector
     private static string Clean(string input)
     {
         var token = input.Trim();
+        if (string.Equals(token, "Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return string.Empty;
+        }
+
         if (token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             token = token.Substring(7).Trim();
