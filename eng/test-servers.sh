@@ -90,8 +90,8 @@ install_packages() {
     local missing
     missing="$(missing_packages)"
     [[ -z "$missing" ]] && return 0
-    [[ "$(id -u)" == 0 ]] || die "packages missing ($(echo $missing)) and not root"
-    log "installing: $(echo $missing)"
+    [[ "$(id -u)" == 0 ]] || die "packages missing (${missing//$'\n'/ }) and not root"
+    log "installing: ${missing//$'\n'/ }"
     local t0; t0=$(now_ms)
 
     # Keep maintainer scripts from starting the distribution's services.
@@ -610,7 +610,7 @@ start_postfix() {
 stop_postfix() {
     local pidfile
     pidfile="$(postfix_pidfile)" || return 0
-    [[ -f "$POSTFIX_DIR/main.cf" ]] && postfix_cmd stop || true
+    if [[ -f "$POSTFIX_DIR/main.cf" ]]; then postfix_cmd stop || true; fi
     kill_pidfile "$pidfile" postfix
 }
 
