@@ -90,8 +90,8 @@ install_packages() {
     local missing
     missing="$(missing_packages)"
     [[ -z "$missing" ]] && return 0
-    [[ "$(id -u)" == 0 ]] || die "packages missing ($(echo $missing)) and not root"
-    log "installing: $(echo $missing)"
+    [[ "$(id -u)" == 0 ]] || die "packages missing (${missing//$'\n'/ }) and not root"
+    log "installing: ${missing//$'\n'/ }"
     local t0; t0=$(now_ms)
 
     # Keep maintainer scripts from starting the distribution's services.
@@ -515,16 +515,27 @@ EOF
 # Process control
 # ---------------------------------------------------------------------------------------------
 
-pid_alive() { # pidfile
-    local pid
+pid_alive() { # pidfile [process name]: a stale pid file may name a reused pid
+    local pid comm
     [[ -s "$1" ]] || return 1
     pid="$(tr -d '[:space:]' <"$1")"
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+    [[ -z "${2:-}" ]] && return 0
+    comm="$(cat "/proc/$pid/comm" 2>/dev/null || true)"
+    [[ "$comm" == "$2" ]]
 }
 
-dovecot_running() { pid_alive "$DOVECOT_PID"; }
-postfix_running() { [[ -f "$POSTFIX_DIR/main.cf" ]] && pid_alive "$POSTFIX_PID"; }
-redis_running() { pid_alive "$REDIS_PID"; }
+dovecot_running() { pid_alive "$DOVECOT_PID" dovecot; }
+# Postfix's master writes its pid to the queue's pid/master.pid and to data_directory's
+# master.lock; the second survives a deleted queue directory.
+postfix_pidfile() {
+    if pid_alive "$POSTFIX_PID" master; then echo "$POSTFIX_PID"
+    elif pid_alive "$STATE_DIR/postfix-data/master.lock" master; then echo "$STATE_DIR/postfix-data/master.lock"
+    else return 1
+    fi
+}
+postfix_running() { postfix_pidfile >/dev/null; }
+redis_running() { pid_alive "$REDIS_PID" redis-server; }
 
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
@@ -559,6 +570,7 @@ start_dovecot() {
         return 0
     fi
     mkdir -p "$DOVECOT_RUN" "$STATE_DIR/run/dovecot-state" "$STATE_DIR/mail"
+    rm -f "$DOVECOT_PID" # stale: Dovecot refuses to start if its pid now names another process
     chown mail:mail "$STATE_DIR/mail"
     chmod 770 "$STATE_DIR/mail"
     doveconf -c "$DOVECOT_CONF" -n >/dev/null 2>"$STATE_DIR/dovecot-start.log" \
@@ -590,17 +602,16 @@ start_postfix() {
     chown root:root "$POSTFIX_QUEUE"
     chown postfix:postfix "$STATE_DIR/postfix-data"
     : >"$STATE_DIR/postfix-start.log"
-    # Creates the queue's sub-directories with the owners Postfix insists on.
-    postfix_cmd set-permissions || { cat "$STATE_DIR/postfix-start.log" >&2; die "postfix set-permissions failed"; }
-    postfix_cmd check || { cat "$STATE_DIR/postfix-start.log" >&2; die "postfix check failed"; }
+    # `postfix start` runs its own checks and creates the queue's sub-directories with the
+    # owners Postfix insists on (a separate set-permissions + check costs 2 s more).
     postfix_cmd start || { cat "$STATE_DIR/postfix-start.log" >&2; tail -n 40 "$STATE_DIR/postfix.log" >&2 || true; die "postfix did not start"; }
 }
 
 stop_postfix() {
-    [[ -f "$POSTFIX_DIR/main.cf" ]] || return 0
-    pid_alive "$POSTFIX_PID" || return 0
-    postfix_cmd stop || true
-    kill_pidfile "$POSTFIX_PID" postfix
+    local pidfile
+    pidfile="$(postfix_pidfile)" || return 0
+    if [[ -f "$POSTFIX_DIR/main.cf" ]]; then postfix_cmd stop || true; fi
+    kill_pidfile "$pidfile" postfix
 }
 
 start_redis() {
