@@ -32,6 +32,16 @@ status=0
 dotnet test ModernAuth.Mail.sln -c Release --no-build -nologo \
   --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@" || status=$?
 
+# The README's sandbox must keep working: run it against the same servers.
+echo "== sandbox (samples/Sandbox)"
+if ! dotnet run --project samples/Sandbox -c Release --no-build > "$results/sandbox.log" 2>&1; then
+  cat "$results/sandbox.log"
+  echo "sandbox: FAILED" >&2
+  status=1
+else
+  tail -n 1 "$results/sandbox.log"
+fi
+
 # One plain closing line over every test project, read from the TRX files.
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
