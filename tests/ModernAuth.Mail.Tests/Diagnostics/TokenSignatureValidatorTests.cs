@@ -104,6 +104,18 @@ public class TokenSignatureValidatorTests
     }
 
     [Fact]
+    public async Task ValidateAsync_TransportHandler_IsUsed()
+    {
+        var handler = new MetadataHandler();
+        var validator = new TokenSignatureValidator(new TokenSignatureValidatorOptions { Transport = handler });
+
+        var findings = await validator.ValidateAsync(MintAppOnly("IMAP.AccessAsApp"));
+
+        Assert.Equal(MailFindingCodes.SignatureValid, Assert.Single(findings).Code);
+        Assert.Equal(2, handler.Paths.Count);
+    }
+
+    [Fact]
     public async Task ValidateAsync_CacheExpired_FetchesAgain()
     {
         var handler = new MetadataHandler();
