@@ -54,6 +54,7 @@ public class DocsSampleTests
     public async Task HttpsServer_TrustingHandler_ServesMetadata()
     {
         await using var fake = new FakeEntraId();
+        fake.RegisterApplication("contoso-tenant-id", "my-client-id").WithSecret("s3cret");
         await using var server = await fake.StartHttpsServerAsync();   // https://127.0.0.1:<port>
         using var handler = server.CreateTrustingHandler();              // trusts exactly server.Certificate
         // authority: $"{server.BaseAddress}contoso-tenant-id"

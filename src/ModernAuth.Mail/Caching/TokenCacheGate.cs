@@ -117,9 +117,22 @@ internal sealed class TokenCacheGate
         try
         {
             var token = await _acquire(key, request, acquisition.Forced, acquisition.Cancellation.Token).ConfigureAwait(false);
-            var refreshAt = token.ExpiresOn - _refreshMargin;
+            var now = _time.GetUtcNow();
             var usableUntil = token.ExpiresOn - MinimumRemainingLifetime;
-            entry.Current = new CachedToken(token, refreshAt < usableUntil ? refreshAt : usableUntil, usableUntil);
+            var refreshAt = token.ExpiresOn - _refreshMargin;
+            if (refreshAt > usableUntil)
+            {
+                refreshAt = usableUntil;
+            }
+
+            if (refreshAt <= now && usableUntil > now)
+            {
+                // A token born inside the margin (a lifetime shorter than the margin, or a skewed clock) would
+                // otherwise start a refresh on every call: refresh it halfway through what is left instead.
+                refreshAt = now + TimeSpan.FromTicks((usableUntil - now).Ticks / 2);
+            }
+
+            entry.Current = new CachedToken(token, refreshAt, usableUntil);
             return token;
         }
         finally

@@ -82,8 +82,11 @@ public sealed class ClientSecretTokenProviderTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_InsideRefreshMargin_RefreshesOnceInBackground()
     {
+        // One clock for the token service and the provider, so new tokens are born fresh on the same timeline.
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var provider = CreateProvider(configure: o => o.TimeProvider = time);
+        using var entra = new FakeEntraId(new FakeEntraIdOptions { TimeProvider = time });
+        entra.RegisterApplication(Tenant, ClientId).WithSecret(Secret);
+        var provider = new ClientSecretTokenProvider(Tenant, ClientId, Secret, new ClientSecretTokenProviderOptions { TimeProvider = time }.UseFakeEntraId(entra));
         var first = await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap));
 
         time.SetUtcNow(first.ExpiresOn - TimeSpan.FromMinutes(3));
@@ -102,7 +105,7 @@ public sealed class ClientSecretTokenProviderTests : IDisposable
         while (refreshed.Token == first.Token);
 
         Assert.All(during, t => Assert.Contains(t.Token, new[] { first.Token, refreshed.Token }));
-        Assert.Equal(2, _entra.TokenRequestCount);
+        Assert.Equal(2, entra.TokenRequestCount);
     }
 
     [Fact]
