@@ -23,6 +23,9 @@ internal sealed class TokenCacheGate
     private readonly ILogger _logger;
 
     /// <param name="acquire">Gets a token from MSAL: key, the request that caused it, whether to bypass MSAL's cache, cancellation.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="refreshMargin">How long before expiry a token is refreshed in the background.</param>
+    /// <param name="logger">Where background refresh failures are logged.</param>
     public TokenCacheGate(
         Func<TokenCacheKey, MailTokenRequest, bool, CancellationToken, Task<MailAccessToken>> acquire,
         TimeProvider time,
