@@ -42,6 +42,12 @@ else
   tail -n 1 "$results/sandbox.log"
 fi
 
+echo "== packages (eng/package-check.sh)"
+if ! eng/package-check.sh; then
+  echo "package check: FAILED" >&2
+  status=1
+fi
+
 # One plain closing line over every test project, read from the TRX files.
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
