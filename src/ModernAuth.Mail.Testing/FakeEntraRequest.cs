@@ -1,0 +1,45 @@
+namespace ModernAuth.Mail.Testing;
+
+/// <summary>
+/// A request the fake received, as recorded in <see cref="FakeEntraId.Requests"/>. It never holds a secret: client
+/// secrets, client assertions, refresh tokens and device codes are not recorded.
+/// </summary>
+public sealed class FakeEntraRequest
+{
+    internal FakeEntraRequest(DateTimeOffset receivedAt, string method, string path, string? grantType, string? clientId, string? scope)
+    {
+        ReceivedAt = receivedAt;
+        Method = method;
+        Path = path;
+        GrantType = grantType;
+        ClientId = clientId;
+        Scope = scope;
+    }
+
+    /// <summary>When the request arrived, by the fake's <see cref="FakeEntraIdOptions.TimeProvider"/>.</summary>
+    public DateTimeOffset ReceivedAt { get; }
+
+    /// <summary>The HTTP method, for example <c>POST</c>.</summary>
+    public string Method { get; }
+
+    /// <summary>The path, without query, for example <c>/contoso/oauth2/v2.0/token</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>The <c>grant_type</c> form field, if any, for example <c>client_credentials</c>.</summary>
+    public string? GrantType { get; }
+
+    /// <summary>The <c>client_id</c> form field, if any.</summary>
+    public string? ClientId { get; }
+
+    /// <summary>The <c>scope</c> form field, if any, as sent (space separated).</summary>
+    public string? Scope { get; }
+
+    /// <summary>Whether this was a POST to a token endpoint (<c>/{tenant}/oauth2/v2.0/token</c>).</summary>
+    public bool IsTokenRequest =>
+        string.Equals(Method, "POST", StringComparison.OrdinalIgnoreCase) &&
+        Path.EndsWith("/oauth2/v2.0/token", StringComparison.OrdinalIgnoreCase);
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        GrantType is null ? $"{Method} {Path}" : $"{Method} {Path} grant_type={GrantType} client_id={ClientId} scope={Scope}";
+}

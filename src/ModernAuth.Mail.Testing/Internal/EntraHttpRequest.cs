@@ -1,0 +1,45 @@
+namespace ModernAuth.Mail.Testing.Internal;
+
+/// <summary>A request as the fake sees it, whichever transport (in-process handler or Kestrel) carried it.</summary>
+internal sealed class EntraHttpRequest
+{
+    public EntraHttpRequest(string method, Uri url, IReadOnlyDictionary<string, string> form, string? clientRequestId)
+    {
+        Method = method;
+        Url = url;
+        Form = form;
+        ClientRequestId = clientRequestId;
+    }
+
+    public string Method { get; }
+
+    /// <summary>The absolute URL the client used (scheme, host, port, path, query).</summary>
+    public Uri Url { get; }
+
+    /// <summary>The <c>application/x-www-form-urlencoded</c> body fields; empty for other bodies.</summary>
+    public IReadOnlyDictionary<string, string> Form { get; }
+
+    /// <summary>MSAL's <c>client-request-id</c> header: Entra ID echoes it as the correlation id.</summary>
+    public string? ClientRequestId { get; }
+
+    /// <summary>Scheme, host and port: the base the client sees, used for endpoint URLs in metadata.</summary>
+    public string BaseAddress => Url.GetLeftPart(UriPartial.Authority);
+
+    public string? Field(string name) => Form.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    public static IReadOnlyDictionary<string, string> ParseForm(string body)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Decode(eq < 0 ? pair : pair[..eq]);
+            var value = eq < 0 ? string.Empty : Decode(pair[(eq + 1)..]);
+            result[name] = value;
+        }
+
+        return result;
+    }
+
+    private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+}

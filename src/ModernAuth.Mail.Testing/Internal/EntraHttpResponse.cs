@@ -1,0 +1,20 @@
+namespace ModernAuth.Mail.Testing.Internal;
+
+/// <summary>A response the fake sends, whichever transport carries it.</summary>
+internal sealed class EntraHttpResponse
+{
+    public EntraHttpResponse(int statusCode, string? json, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
+    {
+        StatusCode = statusCode;
+        Json = json;
+        Headers = headers ?? [];
+    }
+
+    public int StatusCode { get; }
+
+    /// <summary>The JSON body, or <see langword="null"/> for an empty body.</summary>
+    public string? Json { get; }
+
+    /// <summary>Response headers besides Content-Type (for example Retry-After).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
+}

@@ -1,1 +1,0 @@
-namespace ModernAuth.Mail.Testing; internal static class Placeholder {}
