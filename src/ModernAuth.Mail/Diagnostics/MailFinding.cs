@@ -42,6 +42,12 @@ public sealed class MailFinding
     /// <summary>What to do.</summary>
     public string Fix { get; }
 
+    /// <summary>
+    /// The token claim the finding is about (<c>aud</c>, <c>scp</c>, <c>roles</c>, ...), or <see langword="null"/>
+    /// when it is not about one claim (a server reply, the token's shape).
+    /// </summary>
+    public string? Claim { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => $"[{Severity}] {Code}: {Observed} {Explanation} Fix: {Fix}";
 }
