@@ -139,8 +139,8 @@ public sealed class MailKitProtocolLogger : IProtocolLogger
     }
 
     /// <summary>
-    /// Starts an authentication by this package: from now on every line the client sends is masked except the command
-    /// and mechanism name, and the server's lines are kept.
+    /// Starts an authentication by this package: until the server's final reply, every line the client sends is masked
+    /// except the command and mechanism name, and the server's lines are kept.
     /// </summary>
     internal void BeginAuthentication()
     {
@@ -182,6 +182,10 @@ public sealed class MailKitProtocolLogger : IProtocolLogger
             if (b == (byte)'\n')
             {
                 AddCapturedLine();
+                if (!_capturing)
+                {
+                    return;
+                }
             }
             else if (b != (byte)'\r' && _serverLine.Count < MaxLineLength)
             {
@@ -200,6 +204,31 @@ public sealed class MailKitProtocolLogger : IProtocolLogger
         }
 
         _captured.Add(line);
+        if (IsFinalReply(line))
+        {
+            // The exchange is over: what the client sends next (CAPABILITY, STAT, MAIL FROM) is no secret, and what the
+            // server sends is no longer part of its answer to the token.
+            _capturing = false;
+            _authenticating = false;
+            _clientLine = ClientLineState.Start;
+        }
+    }
+
+    // A continuation ("+ ...", "334 ...") or an untagged IMAP line ("* ...") comes before the final reply; anything
+    // else ("A1 NO ...", "+OK", "-ERR ...", "235 ...", "535 ...") is the final reply to the authentication command.
+    private static bool IsFinalReply(string line)
+    {
+        if (line.Length == 0 || line[0] == '*')
+        {
+            return false;
+        }
+
+        if (line[0] == '+')
+        {
+            return line.StartsWith("+OK", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return !line.StartsWith("334", StringComparison.Ordinal);
     }
 
     // While this package authenticates, everything the client sends is secret except the command itself
@@ -221,6 +250,10 @@ public sealed class MailKitProtocolLogger : IProtocolLogger
             if (lineEnd > i)
             {
                 var keep = _clientLine == ClientLineState.Start ? CommandLength(buffer, i, lineEnd) : 0;
+                if (keep > 0 && i + keep < lineEnd && buffer[i + keep] == (byte)' ')
+                {
+                    keep++;
+                }
                 for (var k = i; k < i + keep; k++)
                 {
                     output.Add(buffer[k]);
