@@ -142,3 +142,10 @@ public sealed class MailServersCollection : ICollectionFixture<MailServers>
 {
     public const string Name = "Real Dovecot and Postfix";
 }
+
+/// <summary>The same servers for the rejection tests, as a second collection so the two run in parallel.</summary>
+[CollectionDefinition(Name)]
+public sealed class MailServersRejectionCollection : ICollectionFixture<MailServers>
+{
+    public const string Name = "Real Dovecot and Postfix: rejections";
+}
