@@ -40,6 +40,19 @@ public sealed class FakeEntraRequest
         Path.EndsWith("/oauth2/v2.0/token", StringComparison.OrdinalIgnoreCase);
 
     /// <inheritdoc/>
-    public override string ToString() =>
-        GrantType is null ? $"{Method} {Path}" : $"{Method} {Path} grant_type={GrantType} client_id={ClientId} scope={Scope}";
+    public override string ToString()
+    {
+        var text = $"{Method} {Path}";
+        if (GrantType is not null)
+        {
+            text += $" grant_type={GrantType}";
+        }
+
+        if (ClientId is not null)
+        {
+            text += $" client_id={ClientId}";
+        }
+
+        return Scope is null ? text : text + $" scope={Scope}";
+    }
 }

@@ -329,6 +329,35 @@ public class DeviceCodeTests
     }
 
     [Fact]
+    public async Task AcquireTokenWithDeviceCode_OrganizationsAuthority_SignsInUserOfAppTenant()
+    {
+        using var fake = CreateFake();
+        fake.RegisterApplication(Tenant, ClientId).AsPublicClient();
+        fake.AddUser(Tenant, "adele@contoso.com");
+
+        var result = await DeviceCodeAsync(Public(fake, tenant: "organizations").Build());
+
+        Assert.Equal(Tenant, result.TenantId);
+        Assert.Equal($"/organizations/oauth2/v2.0/devicecode", fake.Requests[0].Path);
+    }
+
+    [Theory]
+    [InlineData("not-a-tenant", ClientId, ImapDelegatedScope, "AADSTS90002")]
+    [InlineData(Tenant, "unknown-client", ImapDelegatedScope, "AADSTS700016")]
+    [InlineData(Tenant, ClientId, "https://outlook.office.com/", "AADSTS70011")]
+    public async Task DeviceCodeEndpoint_BadRequest_AnswersAadstsError(string tenant, string clientId, string scope, string expected)
+    {
+        using var fake = CreateFake();
+        fake.RegisterApplication(Tenant, ClientId).AsPublicClient();
+        using var handler = fake.CreateHandler();
+
+        using var response = await PostFormAsync(handler, $"{Authority(fake.AuthorityHost, tenant)}/oauth2/v2.0/devicecode", ("client_id", clientId), ("scope", scope));
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DeviceCodePendingPolls_Negative_Throws()
     {
         using var fake = CreateFake();
