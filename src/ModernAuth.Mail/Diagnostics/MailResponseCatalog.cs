@@ -35,7 +35,7 @@ public class MailResponseCatalog
     private static readonly Regex TraceIdPattern = new(@"(?:Trace ID:\s*|""trace_id""\s*:\s*"")(?<id>[0-9a-f\-]{8,64})", Options, RegexTimeout);
     private static readonly Regex CorrelationIdPattern = new(@"(?:Correlation ID:\s*|""correlation_id""\s*:\s*"")(?<id>[0-9a-f\-]{8,64})", Options, RegexTimeout);
     private static readonly Regex TimestampPattern = new(@"(?:Timestamp:\s*|""timestamp""\s*:\s*"")(?<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?Z?)", Options, RegexTimeout);
-    private static readonly Regex AppIdPattern = new(@"(?:identifier|client_id|application|app id|appid)[^0-9a-f]{0,20}'?(?<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", Options, RegexTimeout);
+    private static readonly Regex AppIdPattern = new(@"(?:app|application|client)[^'""]{0,30}'(?<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'", Options, RegexTimeout);
     private static readonly Regex TenantPattern = new(@"(?:tenant|directory)\s+(?:identifier\s+)?'(?<id>[^'\s]{1,100})'", Options, RegexTimeout);
     private static readonly Regex AadstsDescription = new(@"AADSTS\d{5,7}:?\s*(?<text>[^\r\n""]*?)(?=\s*Trace ID:|\s*$|"")", Options, RegexTimeout);
 

@@ -769,7 +769,7 @@ public class TokenInspector
 
     private static string Join(IReadOnlyList<string> values) => values.Count == 0 ? "(none)" : string.Join(" ", values);
 
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     internal static string Describe(TimeSpan span)
     {

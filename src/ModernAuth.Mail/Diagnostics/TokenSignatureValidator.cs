@@ -54,7 +54,7 @@ public class TokenSignatureValidator
         }
 
         var cloud = options.Cloud ?? throw new ArgumentException("Cloud must not be null.", nameof(options));
-        _httpClient = options.HttpClient;
+        _httpClient = options.HttpClient ?? (options.Transport is { } transport ? new HttpClient(transport, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) } : null);
         _authorityHost = options.AuthorityHost ?? cloud.AuthorityHost;
         _cacheDuration = options.MetadataCacheDuration;
         _time = options.TimeProvider ?? throw new ArgumentException("TimeProvider must not be null.", nameof(options));

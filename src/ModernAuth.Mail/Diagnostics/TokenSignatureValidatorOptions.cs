@@ -9,6 +9,13 @@ public sealed class TokenSignatureValidatorOptions
     /// </summary>
     public HttpClient? HttpClient { get; set; }
 
+    /// <summary>
+    /// The HTTP handler to send requests through when <see cref="HttpClient"/> is not set, for example an in-process
+    /// test handler (the same role as <see cref="MailTokenProviderOptions.Transport"/>). The validator never disposes
+    /// it. Default: <see langword="null"/>.
+    /// </summary>
+    public HttpMessageHandler? Transport { get; set; }
+
     /// <summary>The cloud whose authority host publishes the keys. Default: <see cref="MailCloud.Global"/>.</summary>
     public MailCloud Cloud { get; set; } = MailCloud.Global;
 

@@ -138,6 +138,17 @@ public class MailResponseCatalogTests
         }
     }
 
+    [Theory]
+    [InlineData("AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '6b1f0e7a-2c3d-4e5f-9a8b-7c6d5e4f3a2b'.")]
+    [InlineData("AADSTS65001: The user or administrator has not consented to use the application with ID '6b1f0e7a-2c3d-4e5f-9a8b-7c6d5e4f3a2b' named 'Contoso'.")]
+    public void Explain_TokenServiceError_FillsAppIdFromTheText(string text)
+    {
+        var explanation = MailResponseCatalog.Default.Explain(text);
+
+        Assert.Contains("6b1f0e7a-2c3d-4e5f-9a8b-7c6d5e4f3a2b", explanation.Remedy, StringComparison.Ordinal);
+        Assert.DoesNotContain("<client id>", explanation.Remedy, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Explain_TokenServiceError_ExtractsIdsAndFillsRemedy()
     {
