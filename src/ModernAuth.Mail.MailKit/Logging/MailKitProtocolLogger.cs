@@ -51,9 +51,14 @@ public sealed class MailKitProtocolLogger : IProtocolLogger
 
     private enum ClientLineState
     {
+        // At the start of a line: a command may be kept.
         Start,
-        PassThrough,
+
+        // Inside a line whose rest is secret; nothing masked yet.
         Masking,
+
+        // Inside a line whose secret part has been replaced by the mask.
+        Masked,
     }
 
     /// <summary>
@@ -259,12 +264,16 @@ public sealed class MailKitProtocolLogger : IProtocolLogger
                     output.Add(buffer[k]);
                 }
 
-                if (lineEnd > i + keep && _clientLine != ClientLineState.Masking)
+                if (lineEnd > i + keep && _clientLine != ClientLineState.Masked)
                 {
                     output.AddRange(MaskBytes);
+                    _clientLine = ClientLineState.Masked;
                 }
-
-                _clientLine = ClientLineState.Masking;
+                else if (_clientLine == ClientLineState.Start)
+                {
+                    // The line goes on in the next write: mask whatever comes.
+                    _clientLine = ClientLineState.Masking;
+                }
             }
 
             // Copy the line end (if any) and start a new line after "\n".
