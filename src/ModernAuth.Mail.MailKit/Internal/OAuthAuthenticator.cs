@@ -66,7 +66,9 @@ internal static class OAuthAuthenticator
 
         var request = new MailTokenRequest(protocol, mailbox);
         var token = await provider.GetTokenAsync(request, cancellationToken).ConfigureAwait(false);
-        for (var attempt = 1; ; attempt++)
+        var attempt = 1;
+        var reconnectedForRetry = false;
+        while (true)
         {
             var user = mailbox ?? token.Account ?? throw new MailAuthenticationException(
                 MailErrorCodes.InvalidConfiguration,
@@ -79,7 +81,8 @@ internal static class OAuthAuthenticator
             SaslMechanism mechanism = mechanismName == XOAuth2 ? new XOAuth2Mechanism(user, token.Token) : new OAuthBearerMechanism(user, token.Token);
             Log.Authenticating(logger, protocol, user, mechanismName, token.Fingerprint, attempt);
             var started = Stopwatch.GetTimestamp();
-            Exception failure;
+            Exception? failure = null;
+            var connectionLost = false;
             IReadOnlyList<string>? serverLines = null;
             protocolLogger?.BeginAuthentication();
             try
@@ -94,6 +97,12 @@ internal static class OAuthAuthenticator
                 // Also a SaslException, which derives from it.
                 failure = ex;
             }
+            catch (Exception ex) when (attempt > 1 && !reconnectedForRetry && reconnect is not null && IsConnectionLoss(ex))
+            {
+                // The server closed the connection after its rejection without saying so; MailKit only notices when it
+                // sends the next command. Reconnect once and send the fresh token again.
+                connectionLost = true;
+            }
             catch (ProtocolException ex) when (((IOAuthMechanism)mechanism).ErrorChallenge is not null || protocolLogger is not null)
             {
                 // The server answered in a way the client could not parse mid-authentication (or dropped the
@@ -105,6 +114,20 @@ internal static class OAuthAuthenticator
                 serverLines ??= protocolLogger?.EndAuthentication();
             }
 
+            if (connectionLost)
+            {
+                reconnectedForRetry = true;
+                Log.Reconnecting(logger, protocol);
+                if (client.IsConnected)
+                {
+                    await client.DisconnectAsync(false, cancellationToken).ConfigureAwait(false);
+                }
+
+                await reconnect!(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            failure ??= new AuthenticationException();
             var reply = RejectionDiagnosis.Collect(serverLines, ((IOAuthMechanism)mechanism).ErrorChallenge, failure, protocol);
             var explanation = RejectionDiagnosis.Explain(reply, protocol);
             if (failure is ProtocolException && !explanation.IsRecognised)
@@ -124,6 +147,7 @@ internal static class OAuthAuthenticator
 
                 if (client.IsConnected)
                 {
+                    attempt++;
                     continue;
                 }
             }
@@ -166,6 +190,9 @@ internal static class OAuthAuthenticator
             Protocol = protocol,
         };
     }
+
+    private static bool IsConnectionLoss(Exception ex) =>
+        ex is IOException or ServiceNotConnectedException or ProtocolException;
 
     private static long ElapsedMs(long started) => (Stopwatch.GetTimestamp() - started) * 1000 / Stopwatch.Frequency;
 }

@@ -92,6 +92,36 @@ public sealed class ExchangeReplyReplayTests : IDisposable
         Assert.True(provider.Requests[1].ForceRefresh);
     }
 
+    [Theory]
+    [InlineData(MailProtocol.Imap, "NO AUTHENTICATE failed.", "OK AUTHENTICATE completed.")]
+    [InlineData(MailProtocol.Pop, "-ERR Authentication failure: unknown user name or bad password.", "+OK User successfully authenticated.")]
+    [InlineData(MailProtocol.Smtp, "535 5.7.3 Authentication unsuccessful", "235 2.7.0 Authentication successful")]
+    public async Task AuthenticateAsync_ServerClosesAfterRejection_ReconnectsForTheRetry(MailProtocol protocol, string rejection, string success)
+    {
+        await using var server = new ScriptedMailServer(protocol, attempt => attempt == 1 ? rejection : success) { CloseAfterReply = attempt => attempt == 1 };
+        var provider = new ScriptedTokenProvider(false, GoodToken(protocol));
+
+        using var client = await ConnectAsync(protocol, provider, server);
+
+        Assert.True(client.IsAuthenticated);
+        Assert.Equal(2, server.Connections);
+        Assert.Equal(2, server.AuthAttempts);
+        Assert.Equal(2, provider.Requests.Count);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_UserCreatedClientServerCloses_ReconnectsToTheLoggedUri()
+    {
+        await using var server = new ScriptedMailServer(MailProtocol.Imap, attempt => attempt == 1 ? "NO AUTHENTICATE failed." : "OK AUTHENTICATE completed.") { CloseAfterReply = attempt => attempt == 1 };
+        using var client = new ImapClient(new MailKitProtocolLogger());
+        await client.ConnectAsync("127.0.0.1", server.Port, global::MailKit.Security.SecureSocketOptions.None);
+
+        await client.AuthenticateAsync(new ScriptedTokenProvider(false, GoodToken(MailProtocol.Imap)), Mailbox);
+
+        Assert.True(client.IsAuthenticated);
+        Assert.Equal(2, server.Connections);
+    }
+
     [Fact]
     public async Task AuthenticateAsync_RetryDisabled_OneAttempt()
     {

@@ -39,6 +39,9 @@ public sealed class ScriptedMailServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>Closes the connection right after replying to the n-th authentication when this returns <see langword="true"/>.</summary>
+    public Func<int, bool> CloseAfterReply { get; set; } = _ => false;
+
     public int AuthAttempts => Volatile.Read(ref _authAttempts);
 
     public int Connections => Volatile.Read(ref _connections);
@@ -126,10 +129,15 @@ public sealed class ScriptedMailServer : IAsyncDisposable
                         await reader.ReadLineAsync(ct);
                     }
 
-                    var reply = _authReply(Interlocked.Increment(ref _authAttempts));
-                    foreach (var replyLine in reply.Split("\r\n"))
+                    var attempt = Interlocked.Increment(ref _authAttempts);
+                    foreach (var replyLine in _authReply(attempt).Split("\r\n"))
                     {
                         await writer.WriteLineAsync(replyLine.StartsWith('*') || replyLine.StartsWith('+') ? replyLine : $"{tag} {replyLine}");
+                    }
+
+                    if (CloseAfterReply(attempt))
+                    {
+                        return;
                     }
 
                     break;
@@ -168,7 +176,13 @@ public sealed class ScriptedMailServer : IAsyncDisposable
                         await reader.ReadLineAsync(ct);
                     }
 
-                    await writer.WriteLineAsync(_authReply(Interlocked.Increment(ref _authAttempts)));
+                    var attempt = Interlocked.Increment(ref _authAttempts);
+                    await writer.WriteLineAsync(_authReply(attempt));
+                    if (CloseAfterReply(attempt))
+                    {
+                        return;
+                    }
+
                     break;
                 case "STAT":
                     await writer.WriteLineAsync("+OK 0 0");
@@ -203,7 +217,13 @@ public sealed class ScriptedMailServer : IAsyncDisposable
                         await reader.ReadLineAsync(ct);
                     }
 
-                    await writer.WriteLineAsync(_authReply(Interlocked.Increment(ref _authAttempts)));
+                    var attempt = Interlocked.Increment(ref _authAttempts);
+                    await writer.WriteLineAsync(_authReply(attempt));
+                    if (CloseAfterReply(attempt))
+                    {
+                        return;
+                    }
+
                     break;
                 case "QUIT":
                     await writer.WriteLineAsync("221 2.0.0 Bye");
