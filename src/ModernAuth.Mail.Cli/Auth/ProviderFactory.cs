@@ -1,0 +1,134 @@
+using ModernAuth.Mail.Cli.Configuration;
+using ModernAuth.Mail.Cli.Output;
+using ModernAuth.Mail.Testing;
+using Spectre.Console;
+
+namespace ModernAuth.Mail.Cli.Auth;
+
+/// <summary>Builds the token provider for the resolved settings; reads the secret only here, and never shows it.</summary>
+internal sealed class ProviderFactory(CliSettings settings, SettingsResolver resolver, Ui ui)
+{
+    /// <summary>The device code shown to the user (to let the spinner count down); null until one is issued.</summary>
+    public DeviceCodeInfo? IssuedCode { get; private set; }
+
+    /// <summary>The spinner the device code prompt updates while the user signs in.</summary>
+    public ProgressStatus? Status { get; set; }
+
+    /// <exception cref="ConfigurationException">The secret or certificate is missing.</exception>
+    public async Task<MailTokenProvider> CreateAsync(CancellationToken cancellationToken)
+    {
+        switch (settings.Flow)
+        {
+            case CliFlow.Secret:
+                var secret = await ReadSecretAsync(cancellationToken);
+                return new ClientSecretTokenProvider(settings.TenantId!, settings.ClientId, secret, Configure(new ClientSecretTokenProviderOptions()));
+            case CliFlow.Certificate:
+                return new ClientCertificateTokenProvider(settings.TenantId!, settings.ClientId, Certificate(), Configure(new ClientCertificateTokenProviderOptions()));
+            default:
+                return new DeviceCodeTokenProvider(settings.ClientId, Configure(new DeviceCodeTokenProviderOptions
+                {
+                    TenantId = settings.TenantId,
+                    TokenCachePath = settings.TokenCache,
+                    Username = settings.Mailbox,
+                    DeviceCodeCallback = ShowDeviceCodeAsync,
+                }));
+        }
+    }
+
+    private TOptions Configure<TOptions>(TOptions options)
+        where TOptions : MailTokenProviderOptions
+    {
+        options.Cloud = settings.Cloud;
+        if (settings.Sandbox is { } sandbox)
+        {
+            options.UseFakeEntraId(sandbox.Server);
+        }
+
+        return options;
+    }
+
+    private ClientCertificateSource Certificate()
+    {
+        if (settings.CertificatePath is { } path)
+        {
+            var extension = Path.GetExtension(path).ToUpperInvariant();
+            return extension is ".PFX" or ".P12"
+                ? ClientCertificateSource.FromPfxFile(path, resolver.Environment("CERTIFICATE_PASSWORD"))
+                : ClientCertificateSource.FromPemFiles(path, settings.CertificateKeyPath);
+        }
+
+        if (settings.CertificateThumbprint is { } thumbprint)
+        {
+            return ClientCertificateSource.FromStore(thumbprint);
+        }
+
+        if (settings.Sandbox is { } sandbox)
+        {
+            return ClientCertificateSource.FromCertificate(sandbox.AppCertificate);
+        }
+
+        throw new ConfigurationException("The certificate flow needs a certificate: set --certificate-path or --certificate-thumbprint (or MODERNAUTH_MAIL_CERTIFICATE_PATH / _THUMBPRINT).");
+    }
+
+    private async Task<string> ReadSecretAsync(CancellationToken cancellationToken)
+    {
+        if (settings.ClientSecretFile is { } file)
+        {
+            string text;
+            try
+            {
+                text = (await File.ReadAllTextAsync(file, cancellationToken)).Trim();
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationException($"The client secret file {file} could not be read: {error.Message}");
+            }
+
+            return text.Length > 0 ? text : throw new ConfigurationException($"The client secret file {file} is empty: put the secret's Value in it (not its Secret ID).");
+        }
+
+        if (resolver.Environment("CLIENT_SECRET") is { } fromEnvironment)
+        {
+            return fromEnvironment;
+        }
+
+        if (settings.Sandbox is not null)
+        {
+            return Sandbox.SandboxEnvironment.BuiltInSecret;
+        }
+
+        if (!ui.Console.IsInputRedirected && !ui.Console.IsErrorRedirected)
+        {
+            var prompt = new TextPrompt<string>($"Client secret for {Markup.Escape(settings.ClientId)}:").Secret();
+            var typed = await ui.Err.PromptAsync(prompt, cancellationToken);
+            if (!string.IsNullOrWhiteSpace(typed))
+            {
+                return typed.Trim();
+            }
+        }
+
+        throw new ConfigurationException(
+            "The secret flow needs the client secret: set MODERNAUTH_MAIL_CLIENT_SECRET, or pass --client-secret-file <path> (a file holding only the secret), " +
+            "or run in a terminal to type it at a masked prompt. It is never taken from a command-line option.");
+    }
+
+    private Task ShowDeviceCodeAsync(DeviceCodeInfo code, CancellationToken cancellationToken)
+    {
+        IssuedCode = code;
+        var text = new Markup(
+            $"To sign in, open [bold underline]{Markup.Escape(code.VerificationUri.ToString())}[/]\n" +
+            $"and enter the code  [bold yellow]{Markup.Escape(code.UserCode)}[/]\n\n" +
+            $"[dim]The code expires at {code.ExpiresOn.ToUniversalTime():HH:mm:ss} UTC. Press Ctrl+C to cancel.[/]");
+        ui.Err.Write(new Panel(text) { Header = new PanelHeader(" Sign in with a device code "), Border = BoxBorder.Rounded, Padding = new Padding(2, 1) });
+        if (Status is { } status && ui.ShowProgress)
+        {
+            status.Set($"Waiting for the sign-in at {code.VerificationUri} with code {code.UserCode}", code.ExpiresOn);
+        }
+        else
+        {
+            ui.Note($"Waiting for the sign-in (the code expires in {Math.Max(1, (int)Math.Round((code.ExpiresOn - TimeProvider.System.GetUtcNow()).TotalMinutes))} minutes)...");
+        }
+
+        return Task.CompletedTask;
+    }
+}

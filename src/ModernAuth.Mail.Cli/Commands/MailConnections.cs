@@ -1,0 +1,74 @@
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Net.Pop3;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using ModernAuth.Mail.Cli.Configuration;
+using ModernAuth.Mail.MailKit;
+
+namespace ModernAuth.Mail.Cli.Commands;
+
+/// <summary>Connects MailKit clients to the configured servers (the sandbox's certificate trusted).</summary>
+internal static class MailConnections
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public static MailService Create(MailProtocol protocol, CliSettings settings)
+    {
+        // The ModernAuth.Mail protocol logger keeps the server's words for diagnosis and never records a token.
+        var logger = new MailKitProtocolLogger();
+        MailService client = protocol switch
+        {
+            MailProtocol.Imap => new ImapClient(logger),
+            MailProtocol.Pop => new Pop3Client(logger),
+            MailProtocol.Smtp => new SmtpClient(logger),
+            _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "EWS is not a MailKit protocol."),
+        };
+        client.Timeout = (int)Timeout.TotalMilliseconds;
+        if (settings.Sandbox is { } sandbox)
+        {
+            client.ServerCertificateValidationCallback = sandbox.TrustServers;
+            client.CheckCertificateRevocation = false;
+        }
+
+        return client;
+    }
+
+    public static MailServerEndpoint Endpoint(MailProtocol protocol, CliSettings settings) => settings.Cloud.GetEndpoint(protocol);
+
+    public static Task ConnectAsync(MailService client, MailServerEndpoint endpoint, CancellationToken cancellationToken) =>
+        client.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.TlsMode switch
+        {
+            MailTlsMode.Implicit => SecureSocketOptions.SslOnConnect,
+            MailTlsMode.StartTls => SecureSocketOptions.StartTls,
+            _ => SecureSocketOptions.None,
+        }, cancellationToken);
+
+    public static Task AuthenticateAsync(MailService client, MailProtocol protocol, MailTokenProvider provider, string? mailbox, CliSettings settings, CancellationToken cancellationToken)
+    {
+        var options = new MailKitAuthenticationOptions { Cloud = settings.Cloud };
+        return client switch
+        {
+            ImapClient imap => imap.AuthenticateAsync(provider, mailbox, options, cancellationToken),
+            Pop3Client pop => pop.AuthenticateAsync(provider, mailbox, options, cancellationToken),
+            SmtpClient smtp => smtp.AuthenticateAsync(provider, mailbox, options, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Unknown client."),
+        };
+    }
+
+    public static async Task DisconnectQuietlyAsync(MailService client)
+    {
+        try
+        {
+            if (client.IsConnected)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await client.DisconnectAsync(true, timeout.Token);
+            }
+        }
+        catch (Exception error) when (error is IOException or ProtocolException or CommandException or OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            // Leaving is best effort: the result is already known.
+        }
+    }
+}

@@ -1,0 +1,299 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Net.Pop3;
+using MailKit.Net.Smtp;
+using ModernAuth.Mail.Cli.Configuration;
+using ModernAuth.Mail.Cli.Output;
+using ModernAuth.Mail.Diagnostics;
+using Spectre.Console;
+
+namespace ModernAuth.Mail.Cli.Commands;
+
+/// <summary>
+/// <c>test</c>: per protocol, acquire a token, inspect it, connect, authenticate and do one harmless operation; print a
+/// table of the steps. The first failed step decides the exit code.
+/// </summary>
+internal static class TestCommand
+{
+    private static readonly string[] Targets = ["imap", "pop", "smtp", "ews", "all"];
+
+    public static Command Create(CliConsole console, GlobalOptions globals)
+    {
+        var target = new Argument<string>("protocol") { Description = "imap, pop, smtp, ews, or all (IMAP, POP and SMTP; EWS too when this build has the EWS client)." };
+        target.AcceptOnlyFromAmong(Targets);
+        var json = new Option<bool>("--json") { Description = "Print the steps as JSON instead of a table." };
+        var connection = new ConnectionOptions();
+        var command = new Command("test", "Test a mailbox end to end: get a token, inspect it, connect, authenticate, and one harmless operation (IMAP: select INBOX; POP: STAT; SMTP: NOOP after AUTH; EWS: GetFolder inbox). Exit code 0 when every step passes.");
+        HelpExamples.Add(command, """
+            Examples:
+              modernauth-mail test imap --flow certificate --certificate-path app.pfx --tenant contoso.com --client-id <id> --mailbox shared@contoso.com
+              modernauth-mail test all --profile work --json
+              modernauth-mail --sandbox test all
+            """);
+        command.Arguments.Add(target);
+        command.Options.Add(json);
+        connection.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var asJson = parse.GetValue(json);
+            await using var context = new CommandContext(parse, console, globals, asJson);
+            var settings = await context.ResolveAsync(connection, cancellationToken);
+            var protocols = parse.GetValue(target) switch
+            {
+                "all" => new[] { MailProtocol.Imap, MailProtocol.Pop, MailProtocol.Smtp },
+                var one => [ProtocolNames.Parse(one)],
+            };
+            var mailbox = settings.Flow.IsAppOnly() ? settings.RequireMailbox($"Testing with the app-only {settings.Flow.Name()} flow") : settings.Mailbox;
+            var factory = context.CreateProviderFactory(settings);
+            var provider = await factory.CreateAsync(cancellationToken);
+            var steps = new List<TestStep>();
+            foreach (var protocol in protocols)
+            {
+                await context.Ui.RunAsync($"{protocol.Name()}: testing", async status =>
+                {
+                    factory.Status = status;
+                    await RunProtocolAsync(protocol, settings, provider, mailbox, steps, status, cancellationToken);
+                    return true;
+                });
+            }
+
+            if (asJson)
+            {
+                WriteJson(console.Out, steps);
+            }
+            else
+            {
+                WriteTable(context.Ui.Out, steps, settings, mailbox);
+            }
+
+            var failed = steps.FirstOrDefault(s => s.Result == StepResult.Failed);
+            return failed is null ? ExitCodes.Ok : failed.ExitCode;
+        });
+        return command;
+    }
+
+    private static async Task RunProtocolAsync(MailProtocol protocol, CliSettings settings, MailTokenProvider provider, string? mailbox, List<TestStep> steps, ProgressStatus status, CancellationToken cancellationToken)
+    {
+        var name = protocol.Name();
+        var remaining = new List<string> { "token", "inspect", "connect", "authenticate", Operation(protocol) };
+        async Task<bool> Step<T>(string step, Func<Task<(T Value, string Detail)>> action, Func<T, TestStep?>? judge = null)
+        {
+            remaining.Remove(step);
+            status.Set($"{name}: {step}");
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var (value, detail) = await action();
+                var judged = judge?.Invoke(value);
+                steps.Add(judged is null
+                    ? new TestStep(name, step, StepResult.Passed, detail, watch.Elapsed)
+                    : judged with { Elapsed = watch.Elapsed });
+                return judged?.Result != StepResult.Failed;
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                steps.Add(TestStep.FromError(name, step, error, watch.Elapsed));
+                foreach (var skipped in remaining)
+                {
+                    steps.Add(new TestStep(name, skipped, StepResult.Skipped, "not run: an earlier step failed", TimeSpan.Zero));
+                }
+
+                remaining.Clear();
+                return false;
+            }
+        }
+
+        MailAccessToken token = default;
+        if (!await Step("token", async () =>
+            {
+                token = await provider.GetTokenAsync(new MailTokenRequest(protocol, mailbox), cancellationToken);
+                return (token, $"{token.Account ?? "?"}, expires {token.ExpiresOn.ToUniversalTime():HH:mm} UTC, fingerprint {token.Fingerprint}");
+            }))
+        {
+            return;
+        }
+
+        await Step("inspect", () =>
+        {
+            var result = new TokenInspector(new TokenInspectorOptions
+            {
+                Protocol = protocol,
+                AppOnly = settings.Flow.IsAppOnly(),
+                Mailbox = mailbox,
+                ClientId = settings.ClientId,
+                TenantId = settings.Cloud.IsPersonalAccounts ? null : settings.TenantId,
+                Cloud = settings.Cloud,
+            }).Inspect(token.Token);
+            return Task.FromResult((result, result.Summary.Kind == TokenKind.Opaque ? "opaque token (normal for personal accounts)" : $"{result.Findings.Count(f => f.Severity == MailFindingSeverity.Error)} errors, {result.Findings.Count(f => f.Severity == MailFindingSeverity.Warning)} warnings"));
+        }, result =>
+        {
+            var error = result.Findings.FirstOrDefault(f => f.Severity == MailFindingSeverity.Error);
+            return error is null ? null : new TestStep(name, "inspect", StepResult.Failed, error.Observed, TimeSpan.Zero, error.Code, error.Fix, ExitCodes.Authentication);
+        });
+
+        if (protocol == MailProtocol.Ews)
+        {
+            await Step<bool>("connect", () => throw new NotSupportedException(
+                "This build of modernauth-mail has no EWS client yet (the ModernAuth.Mail.Ews package): the token and its inspection above are what can be checked for EWS."));
+            return;
+        }
+
+        var endpoint = MailConnections.Endpoint(protocol, settings);
+        using var client = MailConnections.Create(protocol, settings);
+        try
+        {
+            if (!await Step("connect", async () =>
+                {
+                    await MailConnections.ConnectAsync(client, endpoint, cancellationToken);
+                    return (true, $"{endpoint.Host}:{endpoint.Port} ({endpoint.TlsMode})");
+                }))
+            {
+                return;
+            }
+
+            if (!await Step("authenticate", async () =>
+                {
+                    await MailConnections.AuthenticateAsync(client, protocol, provider, mailbox, settings, cancellationToken);
+                    return (true, $"XOAUTH2/OAUTHBEARER as {mailbox ?? token.Account}");
+                }))
+            {
+                return;
+            }
+
+            await Step(Operation(protocol), async () => client switch
+            {
+                ImapClient imap => (true, await SelectInboxAsync(imap, cancellationToken)),
+                Pop3Client pop => (true, $"{await pop.GetMessageCountAsync(cancellationToken)} messages"),
+                SmtpClient smtp => (true, await NoOpAsync(smtp, cancellationToken)),
+                _ => (false, string.Empty),
+            });
+        }
+        finally
+        {
+            await MailConnections.DisconnectQuietlyAsync(client);
+        }
+    }
+
+    private static string Operation(MailProtocol protocol) => protocol switch
+    {
+        MailProtocol.Imap => "select INBOX",
+        MailProtocol.Pop => "STAT",
+        MailProtocol.Smtp => "NOOP",
+        _ => "GetFolder inbox",
+    };
+
+    private static async Task<string> SelectInboxAsync(ImapClient imap, CancellationToken cancellationToken)
+    {
+        await imap.Inbox.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+        return $"{imap.Inbox.Count} messages";
+    }
+
+    private static async Task<string> NoOpAsync(SmtpClient smtp, CancellationToken cancellationToken)
+    {
+        await smtp.NoOpAsync(cancellationToken);
+        return "250 OK";
+    }
+
+    private static void WriteTable(IAnsiConsole output, List<TestStep> steps, CliSettings settings, string? mailbox)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("protocol").AddColumn("step").AddColumn("result").AddColumn(new TableColumn("time").RightAligned())
+            .AddColumn("finding").AddColumn("fix");
+        foreach (var step in steps)
+        {
+            var result = step.Result switch
+            {
+                StepResult.Passed => "[green]ok[/]",
+                StepResult.Failed => "[red]FAILED[/]",
+                _ => "[grey]skipped[/]",
+            };
+            table.AddRow(
+                new Text(step.Protocol),
+                new Text(step.Step),
+                new Markup(result),
+                new Text(step.Result == StepResult.Skipped ? "" : $"{step.Elapsed.TotalMilliseconds:F0} ms"),
+                new Text(step.Code ?? ""),
+                new Text(Shorten(step.Fix ?? (step.Result == StepResult.Passed ? "" : step.Detail))));
+        }
+
+        output.Write(new Text($"{settings.Cloud.Name} cloud, {settings.Flow.Name()} flow, client {settings.ClientId}, mailbox {mailbox ?? "(the signed-in user)"}\n"));
+        output.Write(table);
+        var failures = steps.Where(s => s.Result == StepResult.Failed).ToList();
+        if (failures.Count == 0)
+        {
+            output.Write(new Text($"All {steps.Count} steps passed.\n"));
+            return;
+        }
+
+        foreach (var failure in failures)
+        {
+            output.Write(new Text($"\n{failure.Protocol} {failure.Step} failed{(failure.Code is null ? "" : $" ({failure.Code})")}: {failure.Detail}\n"));
+            if (failure.Fix is not null)
+            {
+                output.Write(new Text($"To fix it: {failure.Fix}\n"));
+            }
+        }
+    }
+
+    private static string Shorten(string text)
+    {
+        var firstLine = text.Split('\n')[0].Trim();
+        return firstLine.Length <= 90 ? firstLine : firstLine[..87] + "...";
+    }
+
+    private static void WriteJson(TextWriter writer, List<TestStep> steps)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("schemaVersion", 1);
+            json.WriteString("kind", "mailbox_test");
+            json.WriteBoolean("success", steps.All(s => s.Result != StepResult.Failed));
+            json.WriteStartArray("steps");
+            foreach (var step in steps)
+            {
+                json.WriteStartObject();
+                json.WriteString("protocol", step.Protocol.ToLowerInvariant());
+                json.WriteString("step", step.Step);
+                json.WriteString("result", step.Result switch { StepResult.Passed => "passed", StepResult.Failed => "failed", _ => "skipped" });
+                json.WriteNumber("milliseconds", Math.Round(step.Elapsed.TotalMilliseconds, 1));
+                json.WriteString("detail", step.Detail);
+                json.WriteString("code", step.Code);
+                json.WriteString("fix", step.Fix);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        writer.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+}
+
+internal enum StepResult
+{
+    Passed,
+    Failed,
+    Skipped,
+}
+
+internal sealed record TestStep(string Protocol, string Step, StepResult Result, string Detail, TimeSpan Elapsed, string? Code = null, string? Fix = null, int ExitCode = ExitCodes.Failure)
+{
+    public static TestStep FromError(string protocol, string step, Exception error, TimeSpan elapsed)
+    {
+        if (error is MailAuthenticationException failure)
+        {
+            var finding = failure.Findings.FirstOrDefault(f => f.Severity == MailFindingSeverity.Error);
+            var server = string.IsNullOrWhiteSpace(failure.ServerResponse) ? "" : $" Server: {failure.ServerResponse!.Trim()}";
+            return new TestStep(protocol, step, StepResult.Failed, failure.Message + server, elapsed, failure.ErrorCode, finding?.Fix ?? failure.Remedy, ErrorReporter.ExitCodeOf(error));
+        }
+
+        var (code, text) = ErrorReporter.Describe(error);
+        return new TestStep(protocol, step, StepResult.Failed, text, elapsed, null, null, code);
+    }
+}

@@ -1,0 +1,172 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ModernAuth.Mail.Testing;
+
+namespace ModernAuth.Mail.Cli.Sandbox;
+
+/// <summary>
+/// <c>--sandbox</c>: a fake Entra ID started by the tool itself (HTTPS loopback, signing with the local servers' key
+/// and kid from servers.json, so Dovecot and Postfix accept its tokens), one built-in app registration per flow, the
+/// user <c>adele@contoso.test</c>, and the local servers' ports with their self-signed certificate trusted.
+/// </summary>
+internal sealed class SandboxEnvironment : IAsyncDisposable
+{
+    /// <summary>The built-in app registration for the client secret flow.</summary>
+    public const string SecretAppId = "6a3f1c52-0e1b-4a7e-9d51-5c8f0b0e7a11";
+
+    /// <summary>The built-in app registration for the client certificate flow.</summary>
+    public const string CertificateAppId = "0d6c3a9e-51f4-4c1b-8a77-2f3e4d5c6b7a";
+
+    /// <summary>The built-in public client for the device code flow (work accounts and personal accounts).</summary>
+    public const string PublicAppId = "3c2b1a09-8f7e-4d6c-b5a4-938271605f4e";
+
+    /// <summary>The work account the device code flow signs in.</summary>
+    public const string User = "adele@contoso.test";
+
+    /// <summary>The personal account (consumers tenant) the device code flow signs in with <c>--cloud personal</c>.</summary>
+    public const string PersonalUser = "megan@outlook.test";
+
+    /// <summary>
+    /// The built-in app's client secret. It is no secret: it only opens the fake Entra ID this process starts, and it is
+    /// never printed. A MODERNAUTH_MAIL_CLIENT_SECRET or --client-secret-file replaces it (a wrong one is refused).
+    /// </summary>
+    internal const string BuiltInSecret = "sandbox-secret-7c1e0f3a-known-to-the-fake-entra-id-only";
+
+    private readonly RSA _signingKey;
+    private readonly X509Certificate2 _serverCertificate;
+
+    private SandboxEnvironment(SandboxServers servers, RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, X509Certificate2 appCertificate, X509Certificate2 serverCertificate)
+    {
+        Servers = servers;
+        _signingKey = signingKey;
+        Entra = entra;
+        Server = server;
+        AppCertificate = appCertificate;
+        _serverCertificate = serverCertificate;
+        Cloud = MailCloud.Global with
+        {
+            Name = "Sandbox",
+            Imap = new MailServerEndpoint(servers.Host, servers.Imaps, MailTlsMode.Implicit),
+            Pop = new MailServerEndpoint(servers.Host, servers.Pop3s, MailTlsMode.Implicit),
+            Smtp = new MailServerEndpoint(servers.Host, servers.Submission, MailTlsMode.StartTls),
+            Ews = null,
+        };
+        PersonalCloud = MailCloud.PersonalAccounts with
+        {
+            Name = "SandboxPersonal",
+            Imap = Cloud.Imap,
+            Pop = Cloud.Pop,
+            Smtp = Cloud.Smtp,
+        };
+    }
+
+    public SandboxServers Servers { get; }
+
+    public FakeEntraId Entra { get; }
+
+    public FakeEntraIdServer Server { get; }
+
+    /// <summary>The built-in certificate app's certificate (with its private key), made for this run.</summary>
+    public X509Certificate2 AppCertificate { get; }
+
+    /// <summary>The global cloud with the local servers' endpoints.</summary>
+    public MailCloud Cloud { get; }
+
+    /// <summary>Personal accounts with the local servers' endpoints.</summary>
+    public MailCloud PersonalCloud { get; }
+
+    public string TenantId => Servers.TenantId;
+
+    /// <summary>Trusts exactly the local servers' self-signed certificate.</summary>
+    public RemoteCertificateValidationCallback TrustServers
+    {
+        get
+        {
+            var expected = _serverCertificate.RawData;
+            return (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(expected);
+        }
+    }
+
+    /// <summary>The built-in client id for a flow.</summary>
+    public static string ClientIdFor(CliFlow flow) => flow switch
+    {
+        CliFlow.Secret => SecretAppId,
+        CliFlow.Certificate => CertificateAppId,
+        _ => PublicAppId,
+    };
+
+    /// <summary>Starts the fake Entra ID on the servers' signing key.</summary>
+    /// <param name="environment">Environment variables: the servers' location, and MODERNAUTH_MAIL_SANDBOX_DEVICE_CODE
+    /// (<c>approve</c>, <c>decline</c>, <c>expire</c>) and MODERNAUTH_MAIL_SANDBOX_FAULT (<c>hang</c>, <c>unavailable</c>)
+    /// to try failures offline.</param>
+    /// <param name="personal">Whether the device code signs in the personal account instead of the work account.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<SandboxEnvironment> StartAsync(Func<string, string?> environment, bool personal, CancellationToken cancellationToken)
+    {
+        var servers = SandboxServers.Load(environment);
+        var signingKey = RSA.Create();
+        FakeEntraId? entra = null;
+        try
+        {
+            signingKey.ImportFromPem(File.ReadAllText(servers.PrivateKeyPem));
+            var serverCertificate = X509CertificateLoader.LoadCertificateFromFile(servers.TlsCertificate);
+            entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = signingKey, KeyId = servers.KeyId });
+            var server = await entra.StartHttpsServerAsync(cancellationToken);
+            var certificate = CreateAppCertificate();
+            entra.RegisterApplication(servers.TenantId, SecretAppId).WithSecret(BuiltInSecret);
+            entra.RegisterApplication(servers.TenantId, CertificateAppId).WithCertificate(X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert)));
+            entra.RegisterApplication(servers.TenantId, PublicAppId).AsPublicClient();
+            entra.RegisterApplication(FakeEntraId.ConsumersTenant, PublicAppId).AsPublicClient();
+            entra.DeviceCodeUser = personal
+                ? entra.AddUser(FakeEntraId.ConsumersTenant, PersonalUser, "Megan Bowen")
+                : entra.AddUser(servers.TenantId, User, "Adele Vance");
+            ApplyKnobs(entra, environment);
+            return new SandboxEnvironment(servers, signingKey, entra, server, certificate, serverCertificate);
+        }
+        catch (Exception error) when (error is IOException or CryptographicException or UnauthorizedAccessException)
+        {
+            if (entra is not null)
+            {
+                await entra.DisposeAsync();
+            }
+
+            signingKey.Dispose();
+            throw new ConfigurationException($"The sandbox could not read the local servers' keys ({error.Message}). Run `eng/test-servers.sh start` again.");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Entra.DisposeAsync();
+        AppCertificate.Dispose();
+        _serverCertificate.Dispose();
+        _signingKey.Dispose();
+    }
+
+    private static void ApplyKnobs(FakeEntraId entra, Func<string, string?> environment)
+    {
+        switch (environment("MODERNAUTH_MAIL_SANDBOX_DEVICE_CODE")?.Trim().ToUpperInvariant())
+        {
+            case "DECLINE": entra.DeviceCodeOutcome = FakeDeviceCodeOutcome.Decline; break;
+            case "EXPIRE": entra.DeviceCodeOutcome = FakeDeviceCodeOutcome.Expire; break;
+            default: entra.DeviceCodeOutcome = FakeDeviceCodeOutcome.Approve; break;
+        }
+
+        switch (environment("MODERNAUTH_MAIL_SANDBOX_FAULT")?.Trim().ToUpperInvariant())
+        {
+            case "HANG": entra.HangNext(int.MaxValue); break;
+            case "UNAVAILABLE": entra.FailNext(int.MaxValue, System.Net.HttpStatusCode.ServiceUnavailable, TimeSpan.Zero); break;
+            default: break;
+        }
+    }
+
+    private static X509Certificate2 CreateAppCertificate()
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=ModernAuth.Mail sandbox app", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var now = TimeProvider.System.GetUtcNow();
+        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(7));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+    }
+}
