@@ -67,7 +67,7 @@ internal static class CliApp
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            console.Error.WriteLine("Cancelled: nothing more was done (Ctrl+C). A device code sign-in in progress was abandoned; run the command again to start over.");
+            console.Error.WriteLine("Cancelled (Ctrl+C): stopped before finishing; nothing more was done.");
             return ExitCodes.Cancelled;
         }
         catch (Exception error) when (error is not OutOfMemoryException)

@@ -289,8 +289,7 @@ internal sealed record TestStep(string Protocol, string Step, StepResult Result,
         if (error is MailAuthenticationException failure)
         {
             var finding = failure.Findings.FirstOrDefault(f => f.Severity == MailFindingSeverity.Error);
-            var server = string.IsNullOrWhiteSpace(failure.ServerResponse) ? "" : $" Server: {failure.ServerResponse!.Trim()}";
-            return new TestStep(protocol, step, StepResult.Failed, failure.Message + server, elapsed, failure.ErrorCode, finding?.Fix ?? failure.Remedy, ErrorReporter.ExitCodeOf(error));
+            return new TestStep(protocol, step, StepResult.Failed, ErrorReporter.Paragraph(failure), elapsed, failure.ErrorCode, failure.Remedy ?? finding?.Fix, ErrorReporter.ExitCodeOf(error));
         }
 
         var (code, text) = ErrorReporter.Describe(error);

@@ -44,8 +44,7 @@ internal static class ErrorReporter
                 var code = failure.ErrorCode is MailErrorCodes.InvalidConfiguration or MailErrorCodes.CertificateUnavailable or MailErrorCodes.TokenCacheUnavailable
                     ? ExitCodes.Configuration
                     : ExitCodes.Authentication;
-                var server = string.IsNullOrWhiteSpace(failure.ServerResponse) ? string.Empty : $" The server said: {OneLine(failure.ServerResponse!)}.";
-                return (code, $"Authentication failed ({failure.ErrorCode}): {failure.Message}{server} To fix it: {failure.Remedy}");
+                return (code, $"Authentication failed ({failure.ErrorCode}): {Paragraph(failure)}");
             case ArgumentException argument when argument.Message.Contains("mailbox", StringComparison.OrdinalIgnoreCase):
                 return (ExitCodes.Configuration, $"Configuration: {StripParameter(argument)} Set --mailbox, MODERNAUTH_MAIL_MAILBOX or \"mailbox\" in the profile.");
             case SslHandshakeException tls:
@@ -67,6 +66,24 @@ internal static class ErrorReporter
             default:
                 return (ExitCodes.Failure, $"Unexpected error ({error.GetType().Name}): {error.Message} Run again with --verbose for details.");
         }
+    }
+
+    /// <summary>The exception's message, the server's short reply when the message lacks it, and the remedy unless the message already ends with it.</summary>
+    public static string Paragraph(MailAuthenticationException failure)
+    {
+        var message = OneLine(failure.Message);
+        var text = message.EndsWith('.') ? message : message + ".";
+        if (failure.ServerResponse is { Length: > 0 and <= 300 } server && !server.Contains("Original exception", StringComparison.Ordinal) && !message.Contains(OneLine(server), StringComparison.Ordinal))
+        {
+            text += $" The server said: {OneLine(server)}.";
+        }
+
+        if (!string.IsNullOrWhiteSpace(failure.Remedy) && !message.Contains(OneLine(failure.Remedy).TrimEnd('.'), StringComparison.Ordinal))
+        {
+            text += $" To fix it: {OneLine(failure.Remedy)}";
+        }
+
+        return text;
     }
 
     private static string Explain(string text, MailProtocol protocol)

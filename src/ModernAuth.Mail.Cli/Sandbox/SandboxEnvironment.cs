@@ -155,8 +155,8 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
 
         switch (environment("MODERNAUTH_MAIL_SANDBOX_FAULT")?.Trim().ToUpperInvariant())
         {
-            case "HANG": entra.HangNext(int.MaxValue); break;
-            case "UNAVAILABLE": entra.FailNext(int.MaxValue, System.Net.HttpStatusCode.ServiceUnavailable, TimeSpan.Zero); break;
+            case "HANG": entra.HangNext(20); break;
+            case "UNAVAILABLE": entra.FailNext(20, System.Net.HttpStatusCode.ServiceUnavailable, TimeSpan.Zero); break;
             default: break;
         }
     }

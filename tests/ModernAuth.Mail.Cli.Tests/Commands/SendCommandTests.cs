@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MailKit.Security;
+using MimeKit;
+using ModernAuth.Mail.Cli.Tests.Support;
+
+namespace ModernAuth.Mail.Cli.Tests.Commands;
+
+[Collection(SandboxCollection.Name)]
+public sealed class SendCommandTests(SandboxServersFixture servers)
+{
+    [Fact]
+    public async Task Send_WithAttachmentOverSmtp_ArrivesAndIsReadBackOverImap()
+    {
+        var cli = new CliRunner();
+        var subject = $"cli send {Guid.NewGuid():N}";
+        var attachment = cli.TempFile("report.bin");
+        var bytes = Enumerable.Range(0, 3000).Select(i => (byte)(i * 7)).ToArray();
+        File.WriteAllBytes(attachment, bytes);
+
+        var result = await cli.RunAsync(
+            "--sandbox", "send", "--to", "adele@contoso.test", "--cc", "cc-user@contoso.test", "--subject", subject,
+            "--body", "Sent by the CLI test.", "--attach", attachment, "--priority", "high", "--reply-to", "replies@contoso.test");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Sent <", result.Out, StringComparison.Ordinal);
+        Assert.Contains("2 recipient(s)", result.Out, StringComparison.Ordinal);
+
+        var message = await ReadBackAsync(cli, subject);
+        Assert.Equal("adele@contoso.test", message.From.Mailboxes.Single().Address);
+        Assert.Equal("replies@contoso.test", message.ReplyTo.Mailboxes.Single().Address);
+        Assert.Equal(MessagePriority.Urgent, message.Priority);
+        Assert.Contains("Sent by the CLI test.", message.TextBody, StringComparison.Ordinal);
+        var part = Assert.Single(message.Attachments.OfType<MimePart>());
+        Assert.Equal("report.bin", part.FileName);
+        using var content = new MemoryStream();
+        await part.Content!.DecodeToAsync(content);
+        Assert.Equal(bytes, content.ToArray());
+    }
+
+    [Fact]
+    public async Task Send_DeviceCodeUser_SendsAsTheSignedInUser()
+    {
+        var cli = new CliRunner();
+        var subject = $"cli delegated {Guid.NewGuid():N}";
+        var bodyFile = cli.TempFile("body.html", "<p>HTML body</p>");
+
+        var result = await cli.RunAsync("--sandbox", "send", "--flow", "device-code", "--token-cache", cli.TempFile("cache.bin"), "--to", "adele@contoso.test", "--subject", subject, "--body-file", bodyFile);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var message = await ReadBackAsync(cli, subject);
+        Assert.Contains("HTML body", message.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_RecipientTheServerRefuses_ExitsWith1WithTheServersReply()
+    {
+        var result = await new CliRunner().RunAsync("--sandbox", "send", "--to", "someone@example.com", "--subject", "x", "--body", "y");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("550", result.Error, StringComparison.Ordinal);
+        Assert.Contains("refused", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--to", "not-an-address")]
+    [InlineData("--to", "adele@contoso.test", "--attach", "/no/such/file.pdf")]
+    [InlineData("--to", "adele@contoso.test", "--body", "a", "--body-file", "/etc/hostname")]
+    public async Task Send_BadMessageOptions_ExitWith2(params string[] args)
+    {
+        var result = await new CliRunner().RunAsync(["--sandbox", "send", .. args]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("Error:", result.Error, StringComparison.Ordinal);
+    }
+
+    private async Task<MimeMessage> ReadBackAsync(CliRunner cli, string subject)
+    {
+        var token = await InspectCommandTests.TokenAsync(cli, "imap", "secret");
+        using var serverCertificate = X509CertificateLoader.LoadCertificateFromFile(servers.TlsCertificate);
+        using var imap = new ImapClient { ServerCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == serverCertificate.GetCertHashString(), CheckCertificateRevocation = false };
+        await imap.ConnectAsync(servers.Host, servers.Imaps, SecureSocketOptions.SslOnConnect);
+        await imap.AuthenticateAsync(new SaslMechanismOAuth2("adele@contoso.test", token));
+        await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var uids = await imap.Inbox.SearchAsync(SearchQuery.SubjectContains(subject));
+            if (uids.Count > 0)
+            {
+                return await imap.Inbox.GetMessageAsync(uids[0]);
+            }
+
+            await Task.Delay(100);
+            await imap.NoOpAsync();
+        }
+
+        throw new InvalidOperationException($"'{subject}' did not arrive in adele@contoso.test's inbox within 20 s.");
+    }
+}
