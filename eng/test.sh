@@ -33,8 +33,8 @@ dotnet test ModernAuth.Mail.sln -c Release --no-build -nologo \
   --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@" || status=$?
 
 # The README's sandbox must keep working: run it against the same servers.
-echo "== sandbox (samples/Sandbox)"
-if ! dotnet run --project samples/Sandbox -c Release --no-build > "$results/sandbox.log" 2>&1; then
+echo "== sandbox (eng/sandbox.sh: the modernauth-mail tool with --sandbox)"
+if ! eng/sandbox.sh --no-build > "$results/sandbox.log" 2>&1; then
   cat "$results/sandbox.log"
   echo "sandbox: FAILED" >&2
   status=1
@@ -42,9 +42,28 @@ else
   tail -n 1 "$results/sandbox.log"
 fi
 
+# Every sample runs against the sandbox (the fake Entra ID they start, the local servers).
+for sample in Sandbox ClientSecretImap CertificateSmtp DeviceCodePersonalImap LegacySystemNetMail/Before LegacySystemNetMail/After; do
+  [ -d "samples/$sample" ] || continue
+  echo "== sample (samples/$sample)"
+  if ! dotnet run --project "samples/$sample" -c Release --no-build > "$results/sample.log" 2>&1; then
+    cat "$results/sample.log"
+    echo "sample $sample: FAILED" >&2
+    status=1
+  else
+    tail -n 1 "$results/sample.log"
+  fi
+done
+
 echo "== packages (eng/package-check.sh)"
 if ! eng/package-check.sh; then
   echo "package check: FAILED" >&2
+  status=1
+fi
+
+echo "== tool (eng/tool-check.sh)"
+if ! eng/tool-check.sh; then
+  echo "tool check: FAILED" >&2
   status=1
 fi
 

@@ -25,6 +25,7 @@ internal static class TestCommand
         var target = new Argument<string>("protocol") { Description = "imap, pop, smtp, ews, or all (IMAP, POP and SMTP; EWS too when this build has the EWS client)." };
         target.AcceptOnlyFromAmong(Targets);
         var json = new Option<bool>("--json") { Description = "Print the steps as JSON instead of a table." };
+        var find = new Option<string?>("--find") { Description = "IMAP: also wait up to 30 s for a message whose subject contains this text in INBOX, and read it (proves a sent message arrived).", HelpName = "subject" };
         var connection = new ConnectionOptions();
         var command = new Command("test", "Test a mailbox end to end: get a token, inspect it, connect, authenticate, and one harmless operation (IMAP: select INBOX; POP: STAT; SMTP: NOOP after AUTH; EWS: GetFolder inbox). Exit code 0 when every step passes.");
         HelpExamples.Add(command, """
@@ -35,6 +36,7 @@ internal static class TestCommand
             """);
         command.Arguments.Add(target);
         command.Options.Add(json);
+        command.Options.Add(find);
         connection.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,7 +57,7 @@ internal static class TestCommand
                 await context.Ui.RunAsync($"{protocol.Name()}: testing", async status =>
                 {
                     factory.Status = status;
-                    await RunProtocolAsync(protocol, settings, provider, mailbox, steps, status, cancellationToken);
+                    await RunProtocolAsync(protocol, settings, provider, mailbox, parse.GetValue(find), steps, status, cancellationToken);
                     return true;
                 });
             }
@@ -75,10 +77,15 @@ internal static class TestCommand
         return command;
     }
 
-    private static async Task RunProtocolAsync(MailProtocol protocol, CliSettings settings, MailTokenProvider provider, string? mailbox, List<TestStep> steps, ProgressStatus status, CancellationToken cancellationToken)
+    private static async Task RunProtocolAsync(MailProtocol protocol, CliSettings settings, MailTokenProvider provider, string? mailbox, string? find, List<TestStep> steps, ProgressStatus status, CancellationToken cancellationToken)
     {
         var name = protocol.Name();
         var remaining = new List<string> { "token", "inspect", "connect", "authenticate", Operation(protocol) };
+        if (find is not null && protocol == MailProtocol.Imap)
+        {
+            remaining.Add("find message");
+        }
+
         async Task<bool> Step<T>(string step, Func<Task<(T Value, string Detail)>> action, Func<T, TestStep?>? judge = null)
         {
             remaining.Remove(step);
@@ -163,13 +170,16 @@ internal static class TestCommand
                 return;
             }
 
-            await Step(Operation(protocol), async () => client switch
+            if (await Step(Operation(protocol), async () => client switch
+                {
+                    ImapClient imap => (true, await SelectInboxAsync(imap, cancellationToken)),
+                    Pop3Client pop => (true, $"{await pop.GetMessageCountAsync(cancellationToken)} messages"),
+                    SmtpClient smtp => (true, await NoOpAsync(smtp, cancellationToken)),
+                    _ => (false, string.Empty),
+                }) && find is not null && client is ImapClient found)
             {
-                ImapClient imap => (true, await SelectInboxAsync(imap, cancellationToken)),
-                Pop3Client pop => (true, $"{await pop.GetMessageCountAsync(cancellationToken)} messages"),
-                SmtpClient smtp => (true, await NoOpAsync(smtp, cancellationToken)),
-                _ => (false, string.Empty),
-            });
+                await Step("find message", async () => (true, await FindAsync(found, find, cancellationToken)));
+            }
         }
         finally
         {
@@ -191,6 +201,29 @@ internal static class TestCommand
         return $"{imap.Inbox.Count} messages";
     }
 
+    private static async Task<string> FindAsync(ImapClient imap, string subject, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var uids = await imap.Inbox.SearchAsync(global::MailKit.Search.SearchQuery.SubjectContains(subject), cancellationToken);
+            if (uids.Count > 0)
+            {
+                var message = await imap.Inbox.GetMessageAsync(uids[^1], cancellationToken);
+                var attachments = message.Attachments.Count();
+                return $"\"{message.Subject}\" from {message.From}{(attachments > 0 ? $", {attachments} attachment(s)" : "")}";
+            }
+
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"No message with \"{subject}\" in its subject arrived in INBOX within 30 s.");
+            }
+
+            await Task.Delay(250, cancellationToken);
+            await imap.NoOpAsync(cancellationToken);
+        }
+    }
+
     private static async Task<string> NoOpAsync(SmtpClient smtp, CancellationToken cancellationToken)
     {
         await smtp.NoOpAsync(cancellationToken);
@@ -201,7 +234,7 @@ internal static class TestCommand
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("protocol").AddColumn("step").AddColumn("result").AddColumn(new TableColumn("time").RightAligned())
-            .AddColumn("finding").AddColumn("fix");
+            .AddColumn("detail").AddColumn("finding").AddColumn("fix");
         foreach (var step in steps)
         {
             var result = step.Result switch
@@ -215,8 +248,9 @@ internal static class TestCommand
                 new Text(step.Step),
                 new Markup(result),
                 new Text(step.Result == StepResult.Skipped ? "" : $"{step.Elapsed.TotalMilliseconds:F0} ms"),
+                new Text(Shorten(step.Detail, 48)),
                 new Text(step.Code ?? ""),
-                new Text(Shorten(step.Fix ?? (step.Result == StepResult.Passed ? "" : step.Detail))));
+                new Text(Shorten(step.Fix ?? "", 60)));
         }
 
         output.Write(new Text($"{settings.Cloud.Name} cloud, {settings.Flow.Name()} flow, client {settings.ClientId}, mailbox {mailbox ?? "(the signed-in user)"}\n"));
@@ -238,10 +272,10 @@ internal static class TestCommand
         }
     }
 
-    private static string Shorten(string text)
+    private static string Shorten(string text, int length)
     {
         var firstLine = text.Split('\n')[0].Trim();
-        return firstLine.Length <= 90 ? firstLine : firstLine[..87] + "...";
+        return firstLine.Length <= length ? firstLine : firstLine[..(length - 3)] + "...";
     }
 
     private static void WriteJson(TextWriter writer, List<TestStep> steps)
