@@ -9,16 +9,19 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 servers_started=0
 cleanup() {
+  # Stop only what this run started, so a developer's running servers are left alone.
   if [ "$servers_started" = 1 ]; then eng/test-servers.sh stop >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 
-if [ -x eng/test-servers.sh ]; then
-  echo "== starting test servers (Dovecot, Postfix, Redis)"
-  eng/test-servers.sh start
+echo "== starting test servers (Dovecot, Postfix, Redis)"
+if eng/test-servers.sh status >/dev/null 2>&1; then
+  echo "   already running: left running afterwards"
+else
   servers_started=1
-  eval "$(eng/test-servers.sh env)"
 fi
+eng/test-servers.sh start
+eval "$(eng/test-servers.sh env)"
 
 echo "== building (Release, warnings as errors)"
 dotnet build ModernAuth.Mail.sln -c Release -nologo -clp:NoSummary
@@ -28,6 +31,22 @@ echo "== testing"
 status=0
 dotnet test ModernAuth.Mail.sln -c Release --no-build -nologo \
   --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@" || status=$?
+
+# The README's sandbox must keep working: run it against the same servers.
+echo "== sandbox (samples/Sandbox)"
+if ! dotnet run --project samples/Sandbox -c Release --no-build > "$results/sandbox.log" 2>&1; then
+  cat "$results/sandbox.log"
+  echo "sandbox: FAILED" >&2
+  status=1
+else
+  tail -n 1 "$results/sandbox.log"
+fi
+
+echo "== packages (eng/package-check.sh)"
+if ! eng/package-check.sh; then
+  echo "package check: FAILED" >&2
+  status=1
+fi
 
 # One plain closing line over every test project, read from the TRX files.
 passed=0; failed=0; skipped=0

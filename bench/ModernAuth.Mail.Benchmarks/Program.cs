@@ -16,6 +16,7 @@ public static class Program
             return;
         }
 
+        TokenRequestsColumn.Reset();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -49,6 +49,21 @@ public class DocsSampleTests
         Assert.Equal(0, fake.RequestCount);
     }
 
+    // docs/testing.md: "Over HTTPS"
+    [Fact]
+    public async Task HttpsServer_TrustingHandler_ServesMetadata()
+    {
+        await using var fake = new FakeEntraId();
+        fake.RegisterApplication("contoso-tenant-id", "my-client-id").WithSecret("s3cret");
+        await using var server = await fake.StartHttpsServerAsync();   // https://127.0.0.1:<port>
+        using var handler = server.CreateTrustingHandler();              // trusts exactly server.Certificate
+        // authority: $"{server.BaseAddress}contoso-tenant-id"
+
+        using var client = new HttpClient(handler, disposeHandler: false);
+        var metadata = await client.GetStringAsync(new Uri(server.BaseAddress, "contoso-tenant-id/v2.0/.well-known/openid-configuration"));
+        Assert.Contains("token_endpoint", metadata, StringComparison.Ordinal);
+    }
+
     private sealed class HandlerFactory(HttpMessageHandler handler) : IMsalHttpClientFactory
     {
         private readonly HttpClient _client = new(handler);

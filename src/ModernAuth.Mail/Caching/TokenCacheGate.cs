@@ -23,6 +23,9 @@ internal sealed class TokenCacheGate
     private readonly ILogger _logger;
 
     /// <param name="acquire">Gets a token from MSAL: key, the request that caused it, whether to bypass MSAL's cache, cancellation.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="refreshMargin">How long before expiry a token is refreshed in the background.</param>
+    /// <param name="logger">Where background refresh failures are logged.</param>
     public TokenCacheGate(
         Func<TokenCacheKey, MailTokenRequest, bool, CancellationToken, Task<MailAccessToken>> acquire,
         TimeProvider time,
@@ -117,9 +120,22 @@ internal sealed class TokenCacheGate
         try
         {
             var token = await _acquire(key, request, acquisition.Forced, acquisition.Cancellation.Token).ConfigureAwait(false);
-            var refreshAt = token.ExpiresOn - _refreshMargin;
+            var now = _time.GetUtcNow();
             var usableUntil = token.ExpiresOn - MinimumRemainingLifetime;
-            entry.Current = new CachedToken(token, refreshAt < usableUntil ? refreshAt : usableUntil, usableUntil);
+            var refreshAt = token.ExpiresOn - _refreshMargin;
+            if (refreshAt > usableUntil)
+            {
+                refreshAt = usableUntil;
+            }
+
+            if (refreshAt <= now && usableUntil > now)
+            {
+                // A token born inside the margin (a lifetime shorter than the margin, or a skewed clock) would
+                // otherwise start a refresh on every call: refresh it halfway through what is left instead.
+                refreshAt = now + TimeSpan.FromTicks((usableUntil - now).Ticks / 2);
+            }
+
+            entry.Current = new CachedToken(token, refreshAt, usableUntil);
             return token;
         }
         finally

@@ -36,6 +36,10 @@ internal static partial class Log
         Message = "No cached sign-in could be used for {Protocol} ({Reason}); starting a device code sign-in.")]
     public static partial void SilentSignInUnavailable(ILogger logger, MailProtocol protocol, string reason);
 
+    [LoggerMessage(EventId = 1008, EventName = "TokenCacheDamaged", Level = LogLevel.Warning,
+        Message = "The token cache file {Path} was damaged and has been moved to {MovedTo}; the user signs in again.")]
+    public static partial void TokenCacheDamaged(ILogger logger, string path, string movedTo);
+
     [LoggerMessage(EventId = 1100, EventName = "Msal", Message = "MSAL: {Message}")]
     public static partial void Msal(ILogger logger, LogLevel level, string message);
 }

@@ -32,6 +32,7 @@ internal static class PersistentTokenCache
                 {
                     helper = await MsalCacheHelper.CreateAsync(Protected(fileName, directory)).ConfigureAwait(false);
                     helper.VerifyPersistence();
+                    helper = await QuarantineIfDamagedAsync(helper, fullPath, () => Protected(fileName, directory), logger).ConfigureAwait(false);
                     helper.RegisterCache(cache);
                     return;
                 }
@@ -48,7 +49,9 @@ internal static class PersistentTokenCache
             }
 
             EnsureOwnerOnlyFile(fullPath);
-            helper = await MsalCacheHelper.CreateAsync(new StorageCreationPropertiesBuilder(fileName, directory).WithUnprotectedFile().Build()).ConfigureAwait(false);
+            StorageCreationProperties Unprotected() => new StorageCreationPropertiesBuilder(fileName, directory).WithUnprotectedFile().Build();
+            helper = await MsalCacheHelper.CreateAsync(Unprotected()).ConfigureAwait(false);
+            helper = await QuarantineIfDamagedAsync(helper, fullPath, Unprotected, logger).ConfigureAwait(false);
             helper.RegisterCache(cache);
             Log.TokenCacheUnprotected(logger, fullPath);
         }
@@ -56,6 +59,46 @@ internal static class PersistentTokenCache
         {
             // Tokens still work in memory; the user signs in again next run. Never fail a sign-in for the cache.
             Log.TokenCacheUnavailable(logger, fullPath, error.GetType().Name + ": " + error.Message);
+        }
+    }
+
+    /// <summary>
+    /// A cache file damaged by a crash mid-write (or by hand) would make every MSAL call fail. Move it aside
+    /// (kept for inspection as <c>*.damaged-*</c>) and start from an empty cache: the user signs in again.
+    /// </summary>
+    private static async Task<MsalCacheHelper> QuarantineIfDamagedAsync(MsalCacheHelper helper, string path, Func<StorageCreationProperties> properties, ILogger logger)
+    {
+        byte[] data;
+        try
+        {
+            data = helper.LoadUnencryptedTokenCache();
+        }
+        catch (Exception error) when (error is MsalCachePersistenceException or System.Security.Cryptography.CryptographicException or IOException)
+        {
+            data = new byte[] { 0 };
+        }
+
+        if (data.Length == 0 || IsJson(data))
+        {
+            return helper;
+        }
+
+        var aside = path + ".damaged-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+        File.Move(path, aside);
+        Log.TokenCacheDamaged(logger, path, aside);
+        return await MsalCacheHelper.CreateAsync(properties()).ConfigureAwait(false);
+    }
+
+    private static bool IsJson(byte[] data)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(data);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
         }
     }
 

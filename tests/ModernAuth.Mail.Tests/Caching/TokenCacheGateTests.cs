@@ -205,6 +205,25 @@ public class TokenCacheGateTests
     }
 
     [Fact]
+    public async Task GetTokenAsync_TokenShorterLivedThanMargin_NotRefreshedOnEveryCall()
+    {
+        var source = new ScriptedSource(_time) { Lifetime = TimeSpan.FromMinutes(4) };
+        var gate = source.CreateGate(TimeSpan.FromMinutes(5));
+        var first = await gate.GetTokenAsync(Key, Imap, default);
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(first, await gate.GetTokenAsync(Key, Imap, default));
+        }
+
+        Assert.Equal(1, source.Calls);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(first, await gate.GetTokenAsync(Key, Imap, default));
+        await source.WaitForCompletionsAsync(2);
+        Assert.Equal(2, source.Calls);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_DifferentKeys_SeparateTokens()
     {
         var source = new ScriptedSource(_time);
@@ -231,6 +250,8 @@ public class TokenCacheGateTests
         public TaskCompletionSource<bool>? Hold { get; set; }
 
         public Exception? FailNext { get; set; }
+
+        public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(1);
 
         public int Calls => Volatile.Read(ref _calls);
 
@@ -278,7 +299,7 @@ public class TokenCacheGateTests
                     throw error;
                 }
 
-                return new MailAccessToken($"token-{n}-{key.Account}", _time.GetUtcNow().AddHours(1), key.Account);
+                return new MailAccessToken($"token-{n}-{key.Account}", _time.GetUtcNow() + Lifetime, key.Account);
             }
             finally
             {

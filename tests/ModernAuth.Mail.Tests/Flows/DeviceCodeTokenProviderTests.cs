@@ -123,6 +123,9 @@ public sealed class DeviceCodeTokenProviderTests : IDisposable
 
         Assert.Equal("adele@contoso.test", token.Account);
         Assert.Single(_codes);
+        Assert.Single(Directory.GetFiles(_directory, "cache.bin.damaged-*"));
+        Assert.Equal("adele@contoso.test", (await CreateProvider().GetTokenAsync(new MailTokenRequest(MailProtocol.Imap))).Account);
+        Assert.Single(_codes);
     }
 
     [Fact]
