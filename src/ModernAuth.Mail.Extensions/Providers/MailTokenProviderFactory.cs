@@ -12,7 +12,7 @@ public abstract class MailTokenProviderFactory
     {
     }
 
-    /// <summary>The names of the registered providers, in registration order.</summary>
+    /// <summary>The names of the registered providers, in registration order (those from configuration in key order).</summary>
     public abstract IReadOnlyList<string> ProviderNames { get; }
 
     /// <summary>Gets the provider registered as <paramref name="name"/> (names compare case-insensitively, like configuration keys).</summary>
