@@ -10,13 +10,13 @@ public static class Program
 {
     public static async Task Main(string[] args)
     {
-        TokenRequestsColumn.Reset();
         if (args.Length > 0 && args[0] == "mailkit-interleaved")
         {
             await MailKitAuthenticationBenchmarks.RunInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200, Console.Out);
             return;
         }
 
+        TokenRequestsColumn.Reset();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -47,8 +47,8 @@ public class DeviceCodeTokenProvider : MailTokenProvider
     /// <summary>The tenant (<c>organizations</c>, <c>consumers</c> or a tenant id).</summary>
     public virtual string TenantId => _context?.Tenant ?? string.Empty;
 
-    /// <summary>The token cache file, or <see langword="null"/> when the cache is kept in memory only.</summary>
-    public virtual string? TokenCachePath => _options is { PersistTokenCache: true } ? Path.GetFullPath(_options.TokenCachePath ?? PersistentTokenCache.DefaultPath) : null;
+    /// <summary>The token cache file, or <see langword="null"/> when the cache is kept in memory only or in a <see cref="MailTokenProviderOptions.TokenCacheStore"/>.</summary>
+    public virtual string? TokenCachePath => _options is { PersistTokenCache: true, TokenCacheStore: null } ? Path.GetFullPath(_options.TokenCachePath ?? PersistentTokenCache.DefaultPath) : null;
 
     /// <inheritdoc/>
     public override ValueTask<MailAccessToken> GetTokenAsync(MailTokenRequest request, CancellationToken cancellationToken = default) =>
@@ -167,7 +167,14 @@ public class DeviceCodeTokenProvider : MailTokenProvider
                 var application = Context.ConfigureCommon(PublicClientApplicationBuilder.Create(Context.ClientId))
                     .WithDefaultRedirectUri()
                     .Build();
-                if (TokenCachePath is { } path)
+                if (_options!.TokenCacheStore is { } store)
+                {
+                    // A public client's cache holds every account it signed in, and MSAL suggests no key before it
+                    // knows the account: one entry per application and tenant.
+                    var key = Context.ClientId + "_" + Context.Tenant + "_UserTokenCache";
+                    TokenCacheStoreBinding.Attach(application.UserTokenCache, store, _ => key, Context.Logger);
+                }
+                else if (TokenCachePath is { } path)
                 {
                     await PersistentTokenCache.AttachAsync(application.UserTokenCache, path, _options!.AllowUnencryptedTokenCache, Context.Logger).ConfigureAwait(false);
                 }

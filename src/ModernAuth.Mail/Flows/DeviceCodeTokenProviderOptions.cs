@@ -19,7 +19,8 @@ public class DeviceCodeTokenProviderOptions : MailTokenProviderOptions
 
     /// <summary>
     /// Keeps the signed-in account and its refresh token in a file so later runs are silent: the user signs in
-    /// once per machine. Default <see langword="true"/>.
+    /// once per machine. Default <see langword="true"/>. Ignored when <see cref="MailTokenProviderOptions.TokenCacheStore"/>
+    /// is set: the store keeps the sign-in instead of the file.
     /// </summary>
     public bool PersistTokenCache { get; set; } = true;
 

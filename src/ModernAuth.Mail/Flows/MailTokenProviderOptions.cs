@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ModernAuth.Mail.Caching;
 
 namespace ModernAuth.Mail;
 
@@ -56,6 +57,14 @@ public abstract class MailTokenProviderOptions
 
     /// <summary>The clock. Default <see cref="TimeProvider.System"/>; tests inject a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Keeps MSAL's token cache in a store shared by every instance of the application (for example Redis through
+    /// <c>ModernAuth.Mail.Extensions</c>), so a token one instance got is reused by the others. Default
+    /// <see langword="null"/>: each provider keeps its cache in memory (and the device code flow in its token cache
+    /// file, which a store replaces). The provider does not dispose it.
+    /// </summary>
+    public MailTokenCacheStore? TokenCacheStore { get; set; }
 
     /// <summary>Where the provider logs (tokens and secrets are never logged). Default <see langword="null"/>: no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }

@@ -50,7 +50,20 @@ internal sealed class ConfidentialClientFlow
         lock (_buildLock)
         {
             // Built on first use so a certificate is loaded (and its errors reported) when a token is needed.
-            return _application ??= _withCredential(Context.ConfigureCommon(ConfidentialClientApplicationBuilder.Create(Context.ClientId))).Build();
+            if (_application is null)
+            {
+                var application = _withCredential(Context.ConfigureCommon(ConfidentialClientApplicationBuilder.Create(Context.ClientId))).Build();
+                if (Context.Options.TokenCacheStore is { } store)
+                {
+                    // MSAL suggests "{clientId}_{tenantId}_AppTokenCache"; the fallback has the same shape.
+                    var fallbackKey = Context.ClientId + "_" + Context.Tenant + "_AppTokenCache";
+                    TokenCacheStoreBinding.Attach(application.AppTokenCache, store, args => args.SuggestedCacheKey ?? fallbackKey, Context.Logger);
+                }
+
+                _application = application;
+            }
+
+            return _application;
         }
     }
 }

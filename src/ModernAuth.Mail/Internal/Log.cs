@@ -40,6 +40,14 @@ internal static partial class Log
         Message = "The token cache file {Path} was damaged and has been moved to {MovedTo}; the user signs in again.")]
     public static partial void TokenCacheDamaged(ILogger logger, string path, string movedTo);
 
+    [LoggerMessage(EventId = 1009, EventName = "TokenCacheStoreFailed", Level = LogLevel.Warning,
+        Message = "The token cache store failed to {Operation} the entry {Key} ({ErrorType}); tokens are kept in memory and a failed write is retried after the next access.")]
+    public static partial void TokenCacheStoreFailed(ILogger logger, string operation, string key, string errorType);
+
+    [LoggerMessage(EventId = 1010, EventName = "TokenCacheStoreEntryInvalid", Level = LogLevel.Warning,
+        Message = "The token cache store entry {Key} is not a token cache MSAL can read ({ErrorCode}); it is ignored and replaced on the next write.")]
+    public static partial void TokenCacheStoreEntryInvalid(ILogger logger, string key, string errorCode);
+
     [LoggerMessage(EventId = 1100, EventName = "Msal", Message = "MSAL: {Message}")]
     public static partial void Msal(ILogger logger, LogLevel level, string message);
 }

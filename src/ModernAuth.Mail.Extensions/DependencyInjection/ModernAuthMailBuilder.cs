@@ -1,0 +1,187 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ModernAuth.Mail.Caching;
+using ModernAuth.Mail.Extensions.Internal;
+
+namespace ModernAuth.Mail.Extensions;
+
+/// <summary>
+/// Registers named token providers and the distributed token cache; returned by
+/// <see cref="ModernAuthMailServiceCollectionExtensions.AddModernAuthMail"/>. Every named provider is a singleton,
+/// created on first use, resolvable through <see cref="MailTokenProviderFactory"/>, as a keyed
+/// <see cref="MailTokenProvider"/> service (the key is its name), and, for the default one, as the unnamed
+/// <see cref="MailTokenProvider"/> service. Settings are validated when the host starts.
+/// </summary>
+public class ModernAuthMailBuilder
+{
+    private readonly ProviderRegistry? _registry;
+
+    internal ModernAuthMailBuilder(IServiceCollection services)
+    {
+        Services = services;
+        _registry = ProviderRegistry.GetOrAdd(services);
+        services.AddOptions();
+        services.TryAddSingleton<MailTokenProviderFactory, DefaultMailTokenProviderFactory>();
+        services.TryAddSingleton<MailTokenProvider>(sp => sp.GetRequiredService<MailTokenProviderFactory>().GetDefaultProvider());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModernAuthMailProviderOptions>, ProviderOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModernAuthMailOptions>, ModernAuthMailOptionsValidator>());
+        services.AddOptions<ModernAuthMailOptions>().ValidateOnStart();
+    }
+
+    /// <summary>For mocking only.</summary>
+    protected ModernAuthMailBuilder()
+    {
+        Services = new ServiceCollection();
+    }
+
+    /// <summary>The service collection the providers are registered in.</summary>
+    public virtual IServiceCollection Services { get; }
+
+    private ProviderRegistry Registry => _registry ?? throw new InvalidOperationException("This instance was made for mocking.");
+
+    /// <summary>Registers an app-only provider with a client secret (<see cref="ClientSecretTokenProvider"/>).</summary>
+    /// <param name="name">The provider's name (for example the mailbox or tenant it serves). Not empty, no <c>:</c>.</param>
+    /// <param name="configure">Sets <see cref="ModernAuthMailProviderOptions.TenantId"/>, <see cref="ModernAuthMailProviderOptions.ClientId"/>, <see cref="ModernAuthMailProviderOptions.ClientSecret"/> and any other setting.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>:</c>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
+    public virtual ModernAuthMailBuilder AddClientSecret(string name, Action<ModernAuthMailProviderOptions> configure) =>
+        Add(name, MailTokenFlow.ClientSecret, configure);
+
+    /// <summary>Registers an app-only provider with a client certificate (<see cref="ClientCertificateTokenProvider"/>).</summary>
+    /// <param name="name">The provider's name. Not empty, no <c>:</c>.</param>
+    /// <param name="configure">Sets the tenant, client id and one certificate source (<see cref="ModernAuthMailProviderOptions.CertificatePath"/>, <see cref="ModernAuthMailProviderOptions.CertificateThumbprint"/> or <see cref="ModernAuthMailProviderOptions.Certificate"/>).</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>:</c>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
+    public virtual ModernAuthMailBuilder AddClientCertificate(string name, Action<ModernAuthMailProviderOptions> configure) =>
+        Add(name, MailTokenFlow.ClientCertificate, configure);
+
+    /// <summary>Registers a delegated provider where a user signs in once with a device code (<see cref="DeviceCodeTokenProvider"/>).</summary>
+    /// <param name="name">The provider's name. Not empty, no <c>:</c>.</param>
+    /// <param name="configure">Sets the client id and any other setting.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>:</c>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
+    public virtual ModernAuthMailBuilder AddDeviceCode(string name, Action<ModernAuthMailProviderOptions> configure) =>
+        Add(name, MailTokenFlow.DeviceCode, configure);
+
+    /// <summary>Registers a provider of your own (any <see cref="MailTokenProvider"/>) under a name, for example a test double.</summary>
+    /// <param name="name">The provider's name. Not empty, no <c>:</c>.</param>
+    /// <param name="factory">Creates the provider, once, on first use.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>:</c>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="factory"/> is <see langword="null"/>.</exception>
+    public virtual ModernAuthMailBuilder AddProvider(string name, Func<IServiceProvider, MailTokenProvider> factory)
+    {
+        if (factory is null)
+        {
+            throw new ArgumentNullException(nameof(factory));
+        }
+
+        Register(CheckName(name), section: null, factory);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers every provider under <c>Providers</c> of <paramref name="configuration"/> (usually
+    /// <c>configuration.GetSection("ModernAuthMail")</c>), and binds <c>DefaultProvider</c> and the <c>TokenCache</c>
+    /// section. The provider names are read now; their settings are bound when first needed and validated when the
+    /// host starts, with messages naming the exact key. Environment variables work through the usual <c>__</c>
+    /// mapping (<c>ModernAuthMail__Providers__shared-inbox__ClientSecret</c>). See docs/hosting.md for the schema.
+    /// </summary>
+    /// <param name="configuration">The <c>ModernAuthMail</c> section.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configuration"/> is <see langword="null"/>.</exception>
+    public virtual ModernAuthMailBuilder AddFromConfiguration(IConfiguration configuration)
+    {
+        if (configuration is null)
+        {
+            throw new ArgumentNullException(nameof(configuration));
+        }
+
+        var tokenCache = configuration.GetSection("TokenCache");
+        Registry.SetConfigurationRoot((configuration as IConfigurationSection)?.Path, tokenCache.Path);
+        Services.AddOptions<ModernAuthMailOptions>().Bind(configuration);
+        Services.AddOptions<DistributedTokenCacheOptions>().Bind(tokenCache);
+        foreach (var provider in configuration.GetSection("Providers").GetChildren())
+        {
+            Register(provider.Key, provider, custom: null);
+            Services.AddOptions<ModernAuthMailProviderOptions>(provider.Key).Bind(provider);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Keeps every provider's MSAL token cache in the registered <see cref="IDistributedCache"/> (for example Redis
+    /// through <c>AddStackExchangeRedisCache</c>), so instances of the application share tokens: a token one instance
+    /// got is used by the others with no request to Entra ID. Entries are partitioned per application and tenant,
+    /// encrypted with <see cref="DistributedTokenCacheOptions.EncryptionKey"/> (required), and a cache that cannot be
+    /// reached never fails a token request: tokens come from memory meanwhile (logged once) and the cache is used again
+    /// when it is back. Providers can opt out with <see cref="ModernAuthMailProviderOptions.UseDistributedTokenCache"/>.
+    /// </summary>
+    /// <param name="configure">Sets the options (after the <c>TokenCache</c> section bound by <see cref="AddFromConfiguration"/>); <see langword="null"/> to use configuration only.</param>
+    /// <returns>This builder.</returns>
+    public virtual ModernAuthMailBuilder AddDistributedTokenCache(Action<DistributedTokenCacheOptions>? configure = null)
+    {
+        var options = Services.AddOptions<DistributedTokenCacheOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DistributedTokenCacheOptions>, DistributedTokenCacheOptionsValidator>());
+        Services.TryAddSingleton<MailTokenCacheStore>(sp => new DistributedMailTokenCacheStore(
+            sp.GetRequiredService<IDistributedCache>(),
+            sp.GetRequiredService<IOptions<DistributedTokenCacheOptions>>().Value,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("ModernAuth.Mail.Extensions.DistributedTokenCache")));
+        return this;
+    }
+
+    private static string CheckName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("The provider name is empty.", nameof(name));
+        }
+
+        if (name.IndexOf(':') >= 0)
+        {
+            throw new ArgumentException($"The provider name '{name}' contains ':', the configuration key separator.", nameof(name));
+        }
+
+        return name;
+    }
+
+    private ModernAuthMailBuilder Add(string name, MailTokenFlow flow, Action<ModernAuthMailProviderOptions> configure)
+    {
+        CheckName(name);
+        if (configure is null)
+        {
+            throw new ArgumentNullException(nameof(configure));
+        }
+
+        Register(name, section: null, custom: null);
+        Services.AddOptions<ModernAuthMailProviderOptions>(name).Configure(options =>
+        {
+            options.Flow = flow;
+            configure(options);
+        });
+        return this;
+    }
+
+    private void Register(string name, IConfigurationSection? section, Func<IServiceProvider, MailTokenProvider>? custom)
+    {
+        Registry.Add(name, section, custom);
+        Services.AddOptions<ModernAuthMailProviderOptions>(name).ValidateOnStart();
+        Services.TryAddKeyedSingleton<MailTokenProvider>(name, static (sp, key) => sp.GetRequiredService<MailTokenProviderFactory>().GetProvider((string)key!));
+    }
+}

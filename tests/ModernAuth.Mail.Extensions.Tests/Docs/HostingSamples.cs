@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using ModernAuth.Mail.Testing;
+
+namespace ModernAuth.Mail.Extensions.Tests.Docs;
+
+/// <summary>The code of docs/hosting.md, compiled and run by <see cref="HostingSamplesTests"/>.</summary>
+public static class HostingSamples
+{
+    /// <summary>Program.cs of a worker that reads and sends mail.</summary>
+    public static IHost BuildHost(string[] args, Action<IServiceCollection>? testHooks = null)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Services.AddStackExchangeRedisCache(o => o.Configuration = builder.Configuration["Redis"]);
+        builder.Services.AddModernAuthMail()
+            .AddFromConfiguration(builder.Configuration.GetSection("ModernAuthMail"))
+            .AddDistributedTokenCache();
+        builder.Services.AddHealthChecks().AddModernAuthMail();
+        testHooks?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    public static void RegisterInCode(IServiceCollection services, string secretFromVault)
+    {
+        services.AddModernAuthMail()
+            .AddClientSecret("shared-inbox", o =>
+            {
+                o.TenantId = "contoso.onmicrosoft.com";
+                o.ClientId = "6a3f1c52-0e1b-4a7e-9d51-5c8f0b0e7a11";
+                o.ClientSecret = secretFromVault;
+                o.Mailbox = "shared@contoso.com";
+            })
+            .AddClientCertificate("scanner", o =>
+            {
+                o.TenantId = "contoso.onmicrosoft.com";
+                o.ClientId = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
+                o.CertificateThumbprint = "1F2E3D4C5B6A79881726354413F2E1D0C9B8A796";
+                o.Mailbox = "scanner@contoso.com";
+            })
+            .AddDeviceCode("adele", o =>
+            {
+                o.ClientId = "3c2b1a09-8f7e-4d6c-b5a4-938271605f4e";
+                o.DisableInteractiveSignIn = true;
+            });
+    }
+
+    public static void UseFakeEntraIdInTests(IServiceCollection services, FakeEntraId entra)
+    {
+        services.PostConfigureAll<ModernAuthMailProviderOptions>(o => o.ConfigureFlowOptions = f => f.UseFakeEntraId(entra));
+    }
+
+    public static async Task<HealthReport> CheckAsync(IHost host)
+    {
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        return report;
+    }
+}
+
+/// <summary>Reads the shared inbox: resolves its provider by name.</summary>
+public sealed class InboxReader(MailTokenProviderFactory providers)
+{
+    public async Task<MailAccessToken> GetTokenAsync(CancellationToken cancellationToken)
+    {
+        var provider = providers.GetProvider("shared-inbox");
+        var mailbox = providers.GetProviderOptions("shared-inbox").Mailbox;
+        return await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, mailbox), cancellationToken);
+    }
+}
+
+/// <summary>Sends what the scanner scanned: its provider is injected by key.</summary>
+public sealed class ScanSender([FromKeyedServices("scanner")] MailTokenProvider provider)
+{
+    public ValueTask<MailAccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
+        provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, "scanner@contoso.com"), cancellationToken);
+}
