@@ -36,6 +36,8 @@ public sealed class FakeEwsServer : IAsyncDisposable
     private static readonly XNamespace T = "http://schemas.microsoft.com/exchange/services/2006/types";
     private static readonly XNamespace E = "http://schemas.microsoft.com/exchange/services/2006/errors";
 
+    // One key pair for every server of the test run: RSA key generation is the slowest part of starting one.
+    private static readonly Lazy<X509Certificate2> SharedCertificate = new(CreateCertificate);
     private readonly WebApplication _app;
     private readonly byte[] _certificate;
     private readonly string _tenantId;
@@ -65,7 +67,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
     public static async Task<FakeEwsServer> StartAsync(FakeEntraId entra, string tenantId)
     {
         var keys = new JsonWebKeySet(entra.GetJwksJson()).GetSigningKeys();
-        var certificate = CreateCertificate();
+        var certificate = SharedCertificate.Value;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
         builder.WebHost.UseKestrelHttpsConfiguration();
