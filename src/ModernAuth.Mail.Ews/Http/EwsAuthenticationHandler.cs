@@ -235,6 +235,14 @@ public class EwsAuthenticationHandler : DelegatingHandler
 
         cancellationToken.ThrowIfCancellationRequested();
 
+        // ByteArrayContent (and StringContent) can be sent again as it is: nothing to buffer unless the body is checked.
+        var replayable = original is ByteArrayContent;
+        var logBodies = _options.LogSoapBodies && _logger.IsEnabled(LogLevel.Trace);
+        if (replayable && !UsesImpersonation && !logBodies)
+        {
+            return;
+        }
+
         // Buffered once so that the 401 and throttling paths can send the very same bytes again.
         var body = await original.ReadAsByteArrayAsync().ConfigureAwait(false);
         var changed = false;
@@ -258,7 +266,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
             }
         }
 
-        if (changed || original is not ByteArrayContent)
+        if (changed || !replayable)
         {
             var replay = new ByteArrayContent(body);
             foreach (var header in original.Headers)
