@@ -538,11 +538,17 @@ public class EwsClient : IDisposable
 
                 return message;
             }
-            catch (EwsException ex) when (ex.ResponseCode == "ErrorServerBusy" && ex.StatusCode == System.Net.HttpStatusCode.OK &&
-                                          CanRetry(ref retries, ref waited, ex.RetryAfter ?? TimeSpan.FromTicks(_options.DefaultRetryDelay.Ticks << Math.Min(retries, 16))))
+            catch (EwsException ex) when (ex.ResponseCode == "ErrorServerBusy" && ex.StatusCode == System.Net.HttpStatusCode.OK)
             {
-                // Exchange can also report throttling inside an HTTP 200 response message; the handler only sees HTTP.
-                await Delay.WaitAsync(_options.TimeProvider, ex.RetryAfter ?? _options.DefaultRetryDelay, cancellationToken).ConfigureAwait(false);
+                // Exchange can also report throttling inside an HTTP 200 response message, which the handler does not read.
+                var delay = ex.RetryAfter ?? TimeSpan.FromTicks(_options.DefaultRetryDelay.Ticks << Math.Min(retries, 16));
+                if (!CanRetry(ref retries, ref waited, delay))
+                {
+                    Log.OperationFailed(_logger, operation, ex.ErrorCode, ex.ResponseCode ?? "-", ex.StatusCode, ex.MessageText ?? ex.Message);
+                    throw;
+                }
+
+                await Delay.WaitAsync(_options.TimeProvider, delay, cancellationToken).ConfigureAwait(false);
             }
             catch (EwsException ex)
             {

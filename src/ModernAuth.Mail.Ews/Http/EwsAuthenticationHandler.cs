@@ -111,7 +111,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
 
             if (response.IsSuccessStatusCode)
             {
-                await LogResponseBodyAsync(response, token.Token).ConfigureAwait(false);
+                await LogResponseBodyAsync(response, token.Token, cancellationToken).ConfigureAwait(false);
                 return response;
             }
 
@@ -144,7 +144,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
                 }
                 else
                 {
-                    var body = await ReadBodyAsync(response).ConfigureAwait(false);
+                    var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
                     await LogBodyAsync(body, token.Token, request: false).ConfigureAwait(false);
                     var fault = TryReadFault(body, info);
                     if (fault is null)
@@ -188,7 +188,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
         return parts.Count == 0 ? "no reason given" : string.Join("; ", parts);
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response)
+    private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.Content is null)
         {
@@ -200,7 +200,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while (buffer.Length < MaxErrorBodyBytes && (read = await stream.ReadAsync(chunk, 0, chunk.Length).ConfigureAwait(false)) > 0)
+        while (buffer.Length < MaxErrorBodyBytes && (read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
         {
             buffer.Write(chunk, 0, read);
         }
@@ -304,15 +304,20 @@ public class EwsAuthenticationHandler : DelegatingHandler
         return Task.CompletedTask;
     }
 
-    private async Task LogResponseBodyAsync(HttpResponseMessage response, string token)
+    private async Task LogResponseBodyAsync(HttpResponseMessage response, string token, CancellationToken cancellationToken)
     {
         if (!_options.LogSoapBodies || !_logger.IsEnabled(LogLevel.Trace) || response.Content is null)
         {
             return;
         }
 
-        await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
+        // Reading buffers the content, so the caller can still read it.
+#if NET8_0_OR_GREATER
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+#else
+        cancellationToken.ThrowIfCancellationRequested();
         var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+#endif
         await LogBodyAsync(body, token, request: false).ConfigureAwait(false);
     }
 

@@ -71,7 +71,7 @@ internal static class SoapResponseReader
                 var colon = faultCode.IndexOf(':');
                 var local = colon >= 0 ? faultCode.Substring(colon + 1) : faultCode;
                 var prefix = colon >= 0 ? faultCode.Substring(0, colon) : string.Empty;
-                var ns = faultCodeElement!.GetNamespaceOfPrefix(prefix)?.NamespaceName ?? string.Empty;
+                var ns = (prefix.Length == 0 ? faultCodeElement!.GetDefaultNamespace() : faultCodeElement!.GetNamespaceOfPrefix(prefix))?.NamespaceName ?? string.Empty;
                 responseCode = ns.StartsWith("http://schemas.microsoft.com/exchange/services/2006/", StringComparison.Ordinal) || local.StartsWith("Error", StringComparison.Ordinal)
                     ? local
                     : null;
