@@ -34,6 +34,19 @@ internal static class MailConnections
         return client;
     }
 
+    /// <summary>An EWS client for the mailbox (app-only: impersonated), or a configuration error when the cloud has no EWS.</summary>
+    public static Ews.EwsClient CreateEws(MailTokenProvider provider, string mailbox, CliSettings settings)
+    {
+        if (settings.Cloud.Ews is null)
+        {
+            throw new ConfigurationException(settings.Sandbox is not null
+                ? "The sandbox has no EWS server (the local test servers are Dovecot and Postfix): point --ews-url (MODERNAUTH_MAIL_EWS_URL) at an EWS endpoint to try it."
+                : $"The cloud {settings.Cloud.Name} offers no EWS (personal accounts have none): use IMAP, POP or SMTP, or set --ews-url for an on-premises Exchange with Hybrid Modern Auth.");
+        }
+
+        return new Ews.EwsClient(provider, mailbox, new Ews.EwsClientOptions { Cloud = settings.Cloud, Endpoint = settings.Cloud.Ews, Timeout = Timeout });
+    }
+
     public static MailServerEndpoint Endpoint(MailProtocol protocol, CliSettings settings) => settings.Cloud.GetEndpoint(protocol);
 
     public static Task ConnectAsync(MailService client, MailServerEndpoint endpoint, CancellationToken cancellationToken) =>

@@ -44,11 +44,6 @@ internal static class SendCommand
         {
             await using var context = new CommandContext(parse, console, globals, json: false);
             var message = await BuildMessageAsync(parse, from, to, cc, bcc, subject, body, html, bodyFile, attach, priority, replyTo, null, cancellationToken);
-            if (parse.GetValue(via) == "ews")
-            {
-                throw new NotSupportedException("Sending over EWS needs the EWS client (the ModernAuth.Mail.Ews package), which this build of modernauth-mail does not have yet: send over SMTP (leave out --via ews).");
-            }
-
             var settings = await context.ResolveAsync(connection, cancellationToken);
             var sender = parse.GetValue(from)?.Trim() ?? settings.Mailbox;
             if (sender is null && settings.Flow.IsAppOnly())
@@ -58,6 +53,10 @@ internal static class SendCommand
 
             var factory = context.CreateProviderFactory(settings);
             var provider = await factory.CreateAsync(cancellationToken);
+            if (parse.GetValue(via) == "ews")
+            {
+                return await SendOverEwsAsync(context, factory, provider, settings, message, sender, cancellationToken);
+            }
             var endpoint = MailConnections.Endpoint(MailProtocol.Smtp, settings);
             var watch = Stopwatch.StartNew();
             await context.Ui.RunAsync($"Sending over SMTP ({endpoint.Host}:{endpoint.Port})", async status =>
@@ -93,6 +92,31 @@ internal static class SendCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static async Task<int> SendOverEwsAsync(CommandContext context, Auth.ProviderFactory factory, MailTokenProvider provider, CliSettings settings, MimeMessage message, string? sender, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var mailbox = settings.Mailbox ?? sender ?? (await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Ews), cancellationToken)).Account
+            ?? throw new ConfigurationException("The mailbox to send from is not known: set --from or --mailbox.");
+        if (message.From.Count == 0)
+        {
+            message.From.Add(Address(sender ?? mailbox, "--from"));
+        }
+
+        using var ews = MailConnections.CreateEws(provider, mailbox, settings);
+        await context.Ui.RunAsync($"Sending over EWS ({ews.Endpoint.Host})", async status =>
+        {
+            factory.Status = status;
+            using var mime = new MemoryStream();
+            await message.WriteToAsync(mime, cancellationToken);
+            await ews.SendMimeAsync(mime.ToArray(), saveCopy: true, cancellationToken);
+            return true;
+        });
+
+        var recipients = message.To.Count + message.Cc.Count + message.Bcc.Count;
+        context.Console.Out.WriteLine($"Sent <{message.MessageId}> from {message.From} to {recipients} recipient(s) over EWS ({ews.Endpoint.GetLeftPart(UriPartial.Path)}) in {watch.Elapsed.TotalSeconds:F1} s.");
+        return ExitCodes.Ok;
     }
 
     private static Option<string[]> Many(string name, string description, string helpName = "address") =>

@@ -45,6 +45,11 @@ internal static class ErrorReporter
                     ? ExitCodes.Configuration
                     : ExitCodes.Authentication;
                 return (code, $"Authentication failed ({failure.ErrorCode}): {Paragraph(failure)}");
+            case Ews.EwsException ews:
+                var ewsCode = ews.ErrorCode.Contains("auth", StringComparison.OrdinalIgnoreCase) || ews.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden
+                    ? ExitCodes.Authentication
+                    : ExitCodes.Failure;
+                return (ewsCode, $"EWS failed ({ews.ErrorCode}): {OneLine(ews.Message)}{(string.IsNullOrWhiteSpace(ews.Remedy) || ews.Message.Contains(ews.Remedy, StringComparison.Ordinal) ? "" : " To fix it: " + OneLine(ews.Remedy))}");
             case ArgumentException argument when argument.Message.Contains("mailbox", StringComparison.OrdinalIgnoreCase):
                 return (ExitCodes.Configuration, $"Configuration: {StripParameter(argument)} Set --mailbox, MODERNAUTH_MAIL_MAILBOX or \"mailbox\" in the profile.");
             case SslHandshakeException tls:

@@ -77,6 +77,16 @@ public sealed class SendCommandTests(SandboxServersFixture servers)
         Assert.StartsWith("Error:", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Send_ViaEwsToAnUnreachableEndpoint_ExitsWith1AndNamesTheEndpoint()
+    {
+        var result = await new CliRunner().RunAsync("--sandbox", "send", "--via", "ews", "--ews-url", "http://127.0.0.1:1/EWS/Exchange.asmx", "--to", "adele@contoso.test", "--subject", "x", "--body", "y");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ews_http_error", result.Error, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:1", result.Error, StringComparison.Ordinal);
+    }
+
     private async Task<MimeMessage> ReadBackAsync(CliRunner cli, string subject)
     {
         var token = await InspectCommandTests.TokenAsync(cli, "imap", "secret");

@@ -90,4 +90,27 @@ public sealed class TestCommandTests
         Assert.Equal("invalid_client_secret", token.GetProperty("code").GetString());
         Assert.DoesNotContain("wrong-one", result.All, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TestEws_SandboxHasNoEwsServer_ExitsWith3AndSaysHowToPointAtOne()
+    {
+        var result = await new CliRunner().RunAsync("--sandbox", "test", "ews");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("--ews-url", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TestEws_UnreachableEndpoint_GetsATokenThenFailsTheGetFolderStepWithExit1()
+    {
+        var result = await new CliRunner().RunAsync("--sandbox", "test", "ews", "--json", "--ews-url", "http://127.0.0.1:1/EWS/Exchange.asmx");
+
+        Assert.Equal(1, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        var steps = json.RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["token", "inspect", "GetFolder inbox"], steps.Select(s => s.GetProperty("step").GetString()));
+        Assert.Equal("passed", steps[0].GetProperty("result").GetString());
+        Assert.Equal("failed", steps[2].GetProperty("result").GetString());
+        Assert.Equal("ews_http_error", steps[2].GetProperty("code").GetString());
+    }
 }
