@@ -1,0 +1,122 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using ModernAuth.Mail;
+using ModernAuth.Mail.Testing;
+
+namespace ModernAuth.Mail.Samples;
+
+/// <summary>
+/// The sandbox the samples fall back to when no real app registration is configured (MODERNAUTH_MAIL_CLIENT_ID unset):
+/// a fake Entra ID over HTTPS loopback that signs with the key of the local servers started by
+/// <c>eng/test-servers.sh start</c> (so Dovecot and Postfix accept its tokens), three app registrations, a work user
+/// and a personal user. A real application needs none of this: it only shows the samples working offline.
+/// </summary>
+public sealed class SampleSandbox : IAsyncDisposable
+{
+    public const string SecretAppId = "6a3f1c52-0e1b-4a7e-9d51-5c8f0b0e7a11";
+    public const string CertificateAppId = "0d6c3a9e-51f4-4c1b-8a77-2f3e4d5c6b7a";
+    public const string PublicAppId = "3c2b1a09-8f7e-4d6c-b5a4-938271605f4e";
+    public const string WorkUser = "adele@contoso.test";
+    public const string PersonalUser = "megan@outlook.test";
+
+    private readonly RSA _signingKey;
+    private readonly FakeEntraId _entra;
+    private readonly byte[] _serverCertificate;
+
+
+    private SampleSandbox(RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, X509Certificate2 certificate, JsonElement servers, byte[] serverCertificate)
+    {
+        _signingKey = signingKey;
+        _entra = entra;
+        Server = server;
+        Certificate = certificate;
+        _serverCertificate = serverCertificate;
+        Host = servers.GetProperty("host").GetString()!;
+        var ports = servers.GetProperty("ports");
+        ImapsPort = ports.GetProperty("imaps").GetInt32();
+        SubmissionPort = ports.GetProperty("submission").GetInt32();
+        TenantId = servers.GetProperty("tenantId").GetString()!;
+        var passwordUser = servers.GetProperty("passwordUser");
+        PasswordUser = passwordUser.GetProperty("user").GetString()!;
+        Password = passwordUser.GetProperty("password").GetString()!;
+    }
+
+    /// <summary>The fake Entra ID's HTTPS server: pass it to <c>options.UseFakeEntraId(...)</c>.</summary>
+    public FakeEntraIdServer Server { get; }
+
+    /// <summary>The certificate registered for <see cref="CertificateAppId"/> (with its private key).</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The client secret registered for <see cref="SecretAppId"/>, made for this run.</summary>
+    public string Secret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
+
+    public string Host { get; }
+
+    public int ImapsPort { get; }
+
+    public int SubmissionPort { get; }
+
+    public string TenantId { get; }
+
+    /// <summary>Postfix's password user, for the "before" side of the legacy sample.</summary>
+    public string PasswordUser { get; }
+
+    public string Password { get; }
+
+    /// <summary>Trusts exactly the local servers' self-signed certificate.</summary>
+    public RemoteCertificateValidationCallback TrustServerCertificate =>
+        (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(_serverCertificate);
+
+    /// <summary>The global cloud with the local servers' IMAP, POP and SMTP endpoints.</summary>
+    public MailCloud Cloud(MailCloud basedOn) => basedOn with
+    {
+        Imap = new MailServerEndpoint(Host, ImapsPort, MailTlsMode.Implicit),
+        Smtp = new MailServerEndpoint(Host, SubmissionPort, MailTlsMode.StartTls),
+    };
+
+    /// <summary>Which user a device code sign-in signs in: the work user, or the personal (consumers) one.</summary>
+    public void SignInAs(bool personal) => _entra.DeviceCodeUser = personal ? _personal : _work;
+
+    private FakeUser _work = null!;
+    private FakeUser _personal = null!;
+
+    public static async Task<SampleSandbox> StartAsync()
+    {
+        var path = Path.Combine(Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_SERVERS_DIR") is { Length: > 0 } dir ? dir : "/tmp/modernauth-mail-servers", "servers.json");
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"No app registration is configured (MODERNAUTH_MAIL_CLIENT_ID) and the sandbox's servers are not running ({path} is missing): run `eng/test-servers.sh start` first.");
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var servers = document.RootElement.Clone();
+        var signingKey = RSA.Create();
+        signingKey.ImportFromPem(File.ReadAllText(servers.GetProperty("signingKey").GetProperty("privateKeyPem").GetString()!));
+        var entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = signingKey, KeyId = servers.GetProperty("signingKey").GetProperty("kid").GetString() });
+        var server = await entra.StartHttpsServerAsync();
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=ModernAuth.Mail sample app", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+        var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+        var serverCertificate = X509CertificateLoader.LoadCertificateFromFile(servers.GetProperty("tls").GetProperty("certificate").GetString()!).RawData;
+        var sandbox = new SampleSandbox(signingKey, entra, server, certificate, servers, serverCertificate);
+        var tenant = sandbox.TenantId;
+        entra.RegisterApplication(tenant, SecretAppId).WithSecret(sandbox.Secret);
+        entra.RegisterApplication(tenant, CertificateAppId).WithCertificate(X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert)));
+        entra.RegisterApplication(tenant, PublicAppId).AsPublicClient();
+        entra.RegisterApplication(FakeEntraId.ConsumersTenant, PublicAppId).AsPublicClient();
+        sandbox._work = entra.AddUser(tenant, WorkUser, "Adele Vance");
+        sandbox._personal = entra.AddUser(FakeEntraId.ConsumersTenant, PersonalUser, "Megan Bowen");
+        sandbox.SignInAs(personal: false);
+        return sandbox;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _entra.DisposeAsync();
+        Certificate.Dispose();
+        _signingKey.Dispose();
+    }
+}
