@@ -92,14 +92,28 @@ public sealed class InspectCommandTests
     }
 
     [Fact]
-    public async Task Inspect_NoTokenAndNoInput_ExitsWith2()
+    public async Task Inspect_EmptyInput_IsTokenEmptyAndExitsWith1()
     {
         var result = await new CliRunner().RunAsync(["inspect", "-"], "", CancellationToken.None);
-        var badFlow = await new CliRunner().RunAsync("inspect", "abc", "--flow", "sideways");
 
-        Assert.Equal(1, result.ExitCode); // an empty token is read and reported as token_empty
+        Assert.Equal(1, result.ExitCode);
         Assert.Contains("token_empty", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_BadUsage_ExitsWith2()
+    {
+        var badFlow = await new CliRunner().RunAsync("inspect", "abc", "--flow", "sideways");
+        var badProtocol = await new CliRunner().RunAsync("inspect", "abc", "--protocol", "nntp");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var terminal = new CliConsole { Out = output, Error = error, In = new StringReader(""), IsInputRedirected = false, GetEnvironmentVariable = _ => null };
+        var noToken = await CliApp.RunAsync(["inspect"], terminal, CancellationToken.None);
+
         Assert.Equal(2, badFlow.ExitCode);
+        Assert.Equal(2, badProtocol.ExitCode);
+        Assert.Equal(2, noToken);
+        Assert.Contains("'-'", error.ToString(), StringComparison.Ordinal);
     }
 
     internal static async Task<string> TokenAsync(CliRunner cli, string protocol, string flow, string? cache = null, params string[] extra)
