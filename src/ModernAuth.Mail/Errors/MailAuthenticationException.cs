@@ -60,6 +60,12 @@ public class MailAuthenticationException : Exception
     /// <summary>The protocol that was being authenticated, when known.</summary>
     public MailProtocol? Protocol { get; init; }
 
+    /// <summary>
+    /// How long the server asked the client to wait before trying again (for example Exchange Online's
+    /// <c>Suggested Backoff Time</c> when it throttles), or <see langword="null"/> when it did not say.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>What diagnostics found in the token and the server's reply.</summary>
     public IReadOnlyList<MailFinding> Findings { get; init; } = Array.Empty<MailFinding>();
 

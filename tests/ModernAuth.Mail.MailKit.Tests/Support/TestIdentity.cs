@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ModernAuth.Mail.Testing;
+
+namespace ModernAuth.Mail.MailKit.Tests.Support;
+
+/// <summary>Which real flow a test signs in with.</summary>
+public enum Flow
+{
+    ClientSecret,
+    ClientCertificate,
+    DeviceCode,
+}
+
+/// <summary>
+/// A fake Entra ID that signs with the test servers' key, so Dovecot and Postfix accept its tokens, and the real
+/// providers pointed at it. One per test: tests run in parallel and each has its own device-code user and counters.
+/// </summary>
+public sealed class TestIdentity : IDisposable
+{
+    private readonly RSA _signingKey;
+    private readonly X509Certificate2 _clientCertificate;
+    private readonly string _cacheDirectory = Directory.CreateTempSubdirectory("modernauth-mailkit-").FullName;
+
+    public TestIdentity(MailServers servers)
+    {
+        Servers = servers;
+        _signingKey = servers.CreateSigningKey();
+        Fake = new FakeEntraId(new FakeEntraIdOptions { SigningKey = _signingKey, KeyId = servers.KeyId });
+        ClientId = Guid.NewGuid().ToString();
+        PublicClientId = Guid.NewGuid().ToString();
+        _clientCertificate = CreateCertificate();
+        Fake.RegisterApplication(servers.TenantId, ClientId)
+            .WithSecret(Secret)
+            .WithCertificate(X509CertificateLoader.LoadCertificate(_clientCertificate.Export(X509ContentType.Cert)));
+        Fake.RegisterApplication(servers.TenantId, PublicClientId).AsPublicClient();
+    }
+
+    public MailServers Servers { get; }
+
+    public FakeEntraId Fake { get; }
+
+    public string ClientId { get; }
+
+    public string PublicClientId { get; }
+
+    public string Secret { get; } = "s3cret-" + Guid.NewGuid().ToString("N");
+
+    public int DeviceCodeRequests => Fake.Requests.Count(r => r.Path.EndsWith("/devicecode", StringComparison.Ordinal));
+
+    /// <summary>The real provider for a flow. For device code, <paramref name="user"/> is the user who signs in (auto-approved).</summary>
+    public MailTokenProvider CreateProvider(Flow flow, string? user = null)
+    {
+        switch (flow)
+        {
+            case Flow.ClientSecret:
+                return new ClientSecretTokenProvider(Servers.TenantId, ClientId, Secret, new ClientSecretTokenProviderOptions().UseFakeEntraId(Fake));
+            case Flow.ClientCertificate:
+                return new ClientCertificateTokenProvider(
+                    Servers.TenantId,
+                    ClientId,
+                    ClientCertificateSource.FromCertificate(_clientCertificate),
+                    new ClientCertificateTokenProviderOptions().UseFakeEntraId(Fake));
+            default:
+                Fake.DeviceCodeUser = Fake.AddUser(Servers.TenantId, user ?? throw new ArgumentNullException(nameof(user)));
+                return new DeviceCodeTokenProvider(PublicClientId, new DeviceCodeTokenProviderOptions
+                {
+                    TenantId = Servers.TenantId,
+                    TokenCachePath = Path.Combine(_cacheDirectory, "cache.bin"),
+                    DeviceCodeCallback = (_, _) => Task.CompletedTask,
+                }.UseFakeEntraId(Fake));
+        }
+    }
+
+    /// <summary>A delegated token as Exchange Online would issue it for <paramref name="upn"/>, with any change applied.</summary>
+    public string MintDelegated(string upn, MailProtocol protocol, Action<FakeTokenDescriptor>? change = null)
+    {
+        var descriptor = new FakeTokenDescriptor
+        {
+            TenantId = Servers.TenantId,
+            Audience = "https://outlook.office.com",
+            AppId = PublicClientId,
+            Scopes = protocol switch
+            {
+                MailProtocol.Imap => "IMAP.AccessAsUser.All",
+                MailProtocol.Pop => "POP.AccessAsUser.All",
+                _ => "SMTP.Send",
+            },
+            Upn = upn,
+            UniqueName = upn,
+            ObjectId = Guid.NewGuid().ToString(),
+        };
+        change?.Invoke(descriptor);
+        return Fake.MintAccessToken(descriptor);
+    }
+
+    public void Dispose()
+    {
+        Fake.Dispose();
+        _clientCertificate.Dispose();
+        _signingKey.Dispose();
+        try
+        {
+            Directory.Delete(_cacheDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static X509Certificate2 CreateCertificate()
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=ModernAuth.Mail.MailKit tests", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var now = DateTimeOffset.UtcNow;
+        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
+    }
+}
