@@ -262,7 +262,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
 
         if (_timeProvider.GetUtcNow() - item.Envelope.ReceivedAt >= _options.MessageLifetime)
         {
-            DeadLetter(item, "expired", $"Not delivered within {_options.MessageLifetime}. Last error: {item.State.LastError ?? "none"}");
+            DeadLetter(item, "expired", $"Not delivered within {_options.MessageLifetime}. Last error ({item.State.LastErrorCode ?? "none"}): {item.State.LastError ?? "none"}");
             return client;
         }
 

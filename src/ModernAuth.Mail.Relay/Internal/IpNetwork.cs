@@ -29,8 +29,10 @@ internal sealed class IpNetwork
         text = text.Trim();
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         var addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out var address))
+        if (!IPAddress.TryParse(addressText, out var address)
+            || (address.AddressFamily == AddressFamily.InterNetwork && addressText.Count(c => c == '.') != 3))
         {
+            // IPAddress also takes the old short forms ("10.0.0" is 10.0.0.0): a range must be written out.
             return false;
         }
 
