@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
 using ModernAuth.Mail;
+using ModernAuth.Mail.MailKit;
 using ModernAuth.Mail.Testing;
 
 // A consumer of the packed packages: the five-line client-secret quick start against the packaged fake Entra ID.
@@ -8,4 +11,38 @@ var options = new ClientSecretTokenProviderOptions().UseFakeEntraId(entra);
 var provider = new ClientSecretTokenProvider("contoso.onmicrosoft.com", "11111111-0000-0000-0000-000000000001", "package-check", options);
 var token = await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "shared@contoso.com"));
 Console.WriteLine($"package check: {token}");
+
+// The MailKit adapter: a loopback IMAP server that offers XOAUTH2 and accepts the first AUTHENTICATE.
+using var listener = new TcpListener(IPAddress.Loopback, 0);
+listener.Start();
+var server = Task.Run(async () =>
+{
+    using var socket = await listener.AcceptTcpClientAsync();
+    using var reader = new StreamReader(socket.GetStream());
+    using var writer = new StreamWriter(socket.GetStream()) { NewLine = "\r\n", AutoFlush = true };
+    await writer.WriteLineAsync("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] package check");
+    while (await reader.ReadLineAsync() is { } line)
+    {
+        var tag = line.Split(' ')[0];
+        var command = line.Split(' ').ElementAtOrDefault(1);
+        await writer.WriteLineAsync(command switch
+        {
+            "AUTHENTICATE" => $"{tag} OK [CAPABILITY IMAP4rev1] AUTHENTICATE completed",
+            _ => $"{tag} OK done",
+        });
+    }
+});
+var connect = new MailKitConnectOptions { Host = "127.0.0.1", Port = ((IPEndPoint)listener.LocalEndpoint).Port, TlsMode = MailTlsMode.None };
+using (var imap = await MailKitConnector.ConnectImapAsync(provider, "shared@contoso.com", options: connect))
+{
+    Console.WriteLine($"package check: IMAP authenticated = {imap.IsAuthenticated}");
+    if (!imap.IsAuthenticated)
+    {
+        return 1;
+    }
+
+    await imap.DisconnectAsync(quit: false);
+}
+
+await server;
 return token.IsJwt && token.Account == "shared@contoso.com" ? 0 : 1;

@@ -8,6 +8,8 @@ namespace ModernAuth.Mail.MailKit;
 /// </summary>
 public class MailKitAuthenticationOptions
 {
+    private TimeProvider _timeProvider = TimeProvider.System;
+
     /// <summary>Creates options with the defaults.</summary>
     public MailKitAuthenticationOptions()
     {
@@ -29,7 +31,12 @@ public class MailKitAuthenticationOptions
     public MailCloud? Cloud { get; set; }
 
     /// <summary>The clock diagnostics check token expiry against. Default <see cref="System.TimeProvider.System"/>.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>
     /// Where attempts, retries and rejections are logged (never a token: a token is named by its fingerprint).

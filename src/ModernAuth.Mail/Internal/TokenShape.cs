@@ -38,8 +38,12 @@ internal static class TokenShape
     /// <summary>The first 8 hex digits of the SHA-256 of the token: enough to tell tokens apart in logs.</summary>
     public static string Fingerprint(string token)
     {
+#if NET5_0_OR_GREATER
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+#else
         using var sha = SHA256.Create();
         var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(token));
+#endif
         var sb = new StringBuilder(8);
         for (var i = 0; i < 4; i++)
         {

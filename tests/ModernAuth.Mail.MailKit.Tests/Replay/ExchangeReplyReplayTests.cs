@@ -193,6 +193,38 @@ public sealed class ExchangeReplyReplayTests : IDisposable
         Assert.Contains("BAD User is authenticated but not connected.", ex.ServerResponse, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AuthenticateAsync_UserCreatedSmtpClientWithoutOurLogger_KeepsTheReplyMailKitKeeps()
+    {
+        await using var server = new ScriptedMailServer(MailProtocol.Smtp, _ => "535 5.7.3 Authentication unsuccessful");
+        using var client = new global::MailKit.Net.Smtp.SmtpClient();
+        await client.ConnectAsync("127.0.0.1", server.Port, global::MailKit.Security.SecureSocketOptions.None);
+
+        var ex = await Assert.ThrowsAsync<MailAuthenticationException>(() => client.AuthenticateAsync(new ScriptedTokenProvider(false, GoodToken(MailProtocol.Smtp)), Mailbox));
+
+        Assert.Equal(MailFindingCodes.SmtpAuthenticationUnsuccessful, ex.ErrorCode);
+        Assert.Equal("535 5.7.3 Authentication unsuccessful", ex.ServerResponse);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_WithLoggerFactory_LogsAttemptsAndRejectionWithoutToken()
+    {
+        await using var server = new ScriptedMailServer(MailProtocol.Imap, attempt => attempt == 1 ? "NO AUTHENTICATE failed." : "OK AUTHENTICATE completed.");
+        var token = GoodToken(MailProtocol.Imap);
+        var logs = new CapturingLoggerProvider();
+        using var factory = logs.CreateFactory();
+        var options = server.ConnectOptions();
+        options.LoggerFactory = factory;
+
+        using var client = await MailKitConnector.ConnectImapAsync(new ScriptedTokenProvider(false, token), Mailbox, options: options);
+
+        Assert.Contains(logs.Lines, l => l.Contains("[2003]", StringComparison.Ordinal) && l.Contains("NO AUTHENTICATE failed.", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, l => l.Contains("[2002]", StringComparison.Ordinal));
+        Assert.Equal(2, logs.Lines.Count(l => l.Contains("[2001]", StringComparison.Ordinal)));
+        Assert.DoesNotContain(token, logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('.')[2][..20], logs.AllText, StringComparison.Ordinal);
+    }
+
     private static async Task<global::MailKit.MailService> ConnectAsync(MailProtocol protocol, MailTokenProvider provider, ScriptedMailServer server) => protocol switch
     {
         MailProtocol.Imap => await MailKitConnector.ConnectImapAsync(provider, Mailbox, options: server.ConnectOptions()),
