@@ -113,8 +113,9 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
         {
+            // Stopping: whatever a lane was doing stays in the spool for the next start.
         }
     }
 
@@ -311,7 +312,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            client?.Dispose();
+            // Shutting down: the message stays in the spool; the lane quits the connection it kept.
             throw;
         }
         catch (Exception ex)
@@ -506,7 +507,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await client.DisconnectAsync(true, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException or ObjectDisposedException)
         {
         }
         finally
