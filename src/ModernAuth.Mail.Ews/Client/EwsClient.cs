@@ -576,6 +576,10 @@ public class EwsClient : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/xml") { CharSet = "utf-8" };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/xml"));
+        if (_impersonatedMailbox is not null)
+        {
+            RequestMarks.SetImpersonated(request, _impersonatedMailbox);
+        }
 
         HttpResponseMessage response;
         try
