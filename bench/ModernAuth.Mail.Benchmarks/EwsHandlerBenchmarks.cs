@@ -170,13 +170,12 @@ public class EwsHandlerBenchmarks
 
     private async Task<int> SendAsync(HttpClient client, bool markedByClient = false)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(RequestBytes) };
-        request.Content.Headers.ContentType = TextXml;
-        if (markedByClient)
+        // EwsClient's own content type tells the handler which mailbox the impersonation header names.
+        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint)
         {
-            // What EwsClient does for the requests it writes: it tells the handler the impersonation header is there.
-            ModernAuth.Mail.Ews.Internal.RequestMarks.SetImpersonated(request, Mailbox);
-        }
+            Content = markedByClient ? new ModernAuth.Mail.Ews.Internal.EwsSoapContent(RequestBytes, Mailbox) : new ByteArrayContent(RequestBytes),
+        };
+        request.Content.Headers.ContentType = TextXml;
 
         using var response = await client.SendAsync(request).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);

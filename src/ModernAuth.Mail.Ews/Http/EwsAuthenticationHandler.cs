@@ -238,7 +238,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
         // ByteArrayContent (and StringContent) can be sent again as it is: nothing to buffer unless the body is checked.
         var replayable = original is ByteArrayContent;
         var logBodies = _options.LogSoapBodies && _logger.IsEnabled(LogLevel.Trace);
-        var checkImpersonation = UsesImpersonation && !string.Equals(RequestMarks.GetImpersonated(request), Mailbox, StringComparison.OrdinalIgnoreCase);
+        var checkImpersonation = UsesImpersonation && !(original is EwsSoapContent soap && string.Equals(soap.ImpersonatedMailbox, Mailbox, StringComparison.OrdinalIgnoreCase));
         if (replayable && !checkImpersonation && !logBodies)
         {
             return;
