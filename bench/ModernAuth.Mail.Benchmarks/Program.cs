@@ -17,6 +17,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "--ews-interleaved")
+        {
+            await EwsHandlerBenchmarks.RunInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+            return;
+        }
+
         if (args.Length > 0 && args[0] is "relay-throughput" or "relay-memory")
         {
             var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : (args[0] == "relay-memory" ? 10_000 : 400);

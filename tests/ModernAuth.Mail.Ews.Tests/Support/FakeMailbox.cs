@@ -1,0 +1,230 @@
+using System.Text;
+
+namespace ModernAuth.Mail.Ews.Tests.Support;
+
+/// <summary>One mailbox of the <see cref="FakeEwsServer"/>: folders, messages and a change log for SyncFolderItems.</summary>
+public sealed class FakeMailbox
+{
+    private static readonly string[] WellKnownFolders = ["msgfolderroot", "inbox", "sentitems", "drafts", "deleteditems", "junkemail", "outbox"];
+    private readonly object _gate = new();
+    private readonly Dictionary<string, FakeFolder> _folders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakeMessage> _messages = new(StringComparer.Ordinal);
+    private readonly List<(long Seq, string FolderId, string Kind, string ItemId)> _changes = [];
+    private long _seq;
+    private int _nextId;
+
+    public FakeMailbox(string address)
+    {
+        Address = address;
+        foreach (var name in WellKnownFolders)
+        {
+            var id = Convert.ToBase64String(Encoding.UTF8.GetBytes($"folder:{address}:{name}"));
+            _folders[id] = new FakeFolder(id, name, name switch
+            {
+                "msgfolderroot" => "Top of Information Store",
+                "inbox" => "Inbox",
+                "sentitems" => "Sent Items",
+                "drafts" => "Drafts",
+                "deleteditems" => "Deleted Items",
+                "junkemail" => "Junk Email",
+                _ => "Outbox",
+            });
+        }
+    }
+
+    public string Address { get; }
+
+    /// <summary>Messages this mailbox sent (CreateItem with Send*, SendItem), as MIME.</summary>
+    public List<byte[]> Sent { get; } = [];
+
+    public object Gate => _gate;
+
+    public FakeFolder? FindFolder(string idOrName, bool wellKnown)
+    {
+        lock (_gate)
+        {
+            return wellKnown
+                ? _folders.Values.FirstOrDefault(f => string.Equals(f.WellKnownName, idOrName, StringComparison.OrdinalIgnoreCase))
+                : _folders.GetValueOrDefault(idOrName);
+        }
+    }
+
+    public FakeMessage AddMessage(string folderName, string subject, string from = "sender@fabrikam.test", bool isRead = false, byte[]? mime = null)
+    {
+        mime ??= Encoding.UTF8.GetBytes($"From: {from}\r\nTo: {Address}\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@fabrikam.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello from {subject}.\r\n");
+        var folder = FindFolder(folderName, wellKnown: true) ?? throw new ArgumentException("No folder " + folderName);
+        return Store(folder.Id, mime, subject, from, isRead);
+    }
+
+    public FakeMessage Store(string folderId, byte[] mime, string? subject = null, string? from = null, bool isRead = false)
+    {
+        lock (_gate)
+        {
+            var id = NewItemId();
+            var message = new FakeMessage(id, folderId, mime)
+            {
+                Subject = subject ?? Header(mime, "Subject") ?? string.Empty,
+                From = from ?? Header(mime, "From") ?? Address,
+                InternetMessageId = Header(mime, "Message-ID"),
+                IsRead = isRead,
+                Received = new DateTimeOffset(2026, 2, 1, 9, 0, 0, TimeSpan.Zero).AddMinutes(_nextId),
+            };
+            _messages[id] = message;
+            _changes.Add((++_seq, folderId, "Create", id));
+            return message;
+        }
+    }
+
+    public IReadOnlyList<FakeMessage> MessagesIn(string folderId)
+    {
+        lock (_gate)
+        {
+            return _messages.Values.Where(m => m.FolderId == folderId).OrderByDescending(m => m.Received).ToList();
+        }
+    }
+
+    public FakeMessage? FindMessage(string id)
+    {
+        lock (_gate)
+        {
+            return _messages.GetValueOrDefault(id);
+        }
+    }
+
+    public FakeMessage Move(FakeMessage message, string folderId)
+    {
+        lock (_gate)
+        {
+            // Exchange gives a moved item a new id.
+            _messages.Remove(message.Id);
+            _changes.Add((++_seq, message.FolderId, "Delete", message.Id));
+            var moved = new FakeMessage(NewItemId(), folderId, message.Mime)
+            {
+                Subject = message.Subject,
+                From = message.From,
+                InternetMessageId = message.InternetMessageId,
+                IsRead = message.IsRead,
+                Received = message.Received,
+            };
+            _messages[moved.Id] = moved;
+            _changes.Add((++_seq, folderId, "Create", moved.Id));
+            return moved;
+        }
+    }
+
+    public void Remove(FakeMessage message)
+    {
+        lock (_gate)
+        {
+            _messages.Remove(message.Id);
+            _changes.Add((++_seq, message.FolderId, "Delete", message.Id));
+        }
+    }
+
+    public void MarkRead(FakeMessage message, bool isRead)
+    {
+        lock (_gate)
+        {
+            message.IsRead = isRead;
+            message.ChangeKey = NewChangeKey();
+            _changes.Add((++_seq, message.FolderId, "ReadFlagChange", message.Id));
+        }
+    }
+
+    public void Rename(FakeMessage message, string subject)
+    {
+        lock (_gate)
+        {
+            message.Subject = subject;
+            message.ChangeKey = NewChangeKey();
+            _changes.Add((++_seq, message.FolderId, "Update", message.Id));
+        }
+    }
+
+    /// <summary>Changes in a folder after <paramref name="afterSeq"/>; with no state, every item as a create.</summary>
+    public (List<(string Kind, string ItemId)> Changes, long LastSeq, bool IncludesLast) ChangesSince(string folderId, long? afterSeq, int max)
+    {
+        lock (_gate)
+        {
+            if (afterSeq is null)
+            {
+                var all = _messages.Values.Where(m => m.FolderId == folderId).OrderBy(m => m.Received).Select(m => ("Create", m.Id)).ToList();
+                return (all.Take(max).ToList(), _seq, all.Count <= max);
+            }
+
+            var pending = _changes.Where(c => c.FolderId == folderId && c.Seq > afterSeq).ToList();
+            var page = pending.Take(max).ToList();
+            return (page.Select(c => (c.Kind, c.ItemId)).ToList(), page.Count == 0 ? afterSeq.Value : page[^1].Seq, pending.Count <= max);
+        }
+    }
+
+    private string NewItemId() => Convert.ToBase64String(Encoding.UTF8.GetBytes($"item:{Address}:{++_nextId}:{Guid.NewGuid():N}"));
+
+    internal static string NewChangeKey() => Convert.ToBase64String(Guid.NewGuid().ToByteArray())[..16];
+
+    private static string? Header(byte[] mime, string name)
+    {
+        // Test-side helper: reads a simple header from test messages.
+        foreach (var line in Encoding.UTF8.GetString(mime).Split("\r\n"))
+        {
+            if (line.Length == 0)
+            {
+                break;
+            }
+
+            if (line.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
+            {
+                return line[(name.Length + 1)..].Trim();
+            }
+        }
+
+        return null;
+    }
+}
+
+public sealed class FakeFolder
+{
+    public FakeFolder(string id, string wellKnownName, string displayName)
+    {
+        Id = id;
+        WellKnownName = wellKnownName;
+        DisplayName = displayName;
+        ChangeKey = FakeMailbox.NewChangeKey();
+    }
+
+    public string Id { get; }
+
+    public string ChangeKey { get; }
+
+    public string WellKnownName { get; }
+
+    public string DisplayName { get; }
+}
+
+public sealed class FakeMessage
+{
+    public FakeMessage(string id, string folderId, byte[] mime)
+    {
+        Id = id;
+        FolderId = folderId;
+        Mime = mime;
+    }
+
+    public string Id { get; }
+
+    public string ChangeKey { get; set; } = FakeMailbox.NewChangeKey();
+
+    public string FolderId { get; }
+
+    public byte[] Mime { get; }
+
+    public string Subject { get; set; } = string.Empty;
+
+    public string From { get; set; } = string.Empty;
+
+    public string? InternetMessageId { get; set; }
+
+    public bool IsRead { get; set; }
+
+    public DateTimeOffset Received { get; set; }
+}
