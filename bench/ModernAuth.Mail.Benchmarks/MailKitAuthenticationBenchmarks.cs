@@ -180,7 +180,7 @@ public class MailKitAuthenticationBenchmarks
     }
 
     /// <summary>The servers as <c>servers.json</c> describes them.</summary>
-    private sealed class TestServers
+    internal sealed class TestServers
     {
         private X509Certificate2 _certificate = null!;
 
@@ -199,6 +199,8 @@ public class MailKitAuthenticationBenchmarks
         public string PasswordUser { get; private set; } = string.Empty;
 
         public string Password { get; private set; } = string.Empty;
+
+        public string CertificatePath { get; private set; } = string.Empty;
 
         public RemoteCertificateValidationCallback TrustCertificate => (_, certificate, _, errors) =>
             errors == SslPolicyErrors.None ||
@@ -227,6 +229,7 @@ public class MailKitAuthenticationBenchmarks
                 SigningKeyPem = File.ReadAllText(key.GetProperty("privateKeyPem").GetString()!),
                 PasswordUser = password.GetProperty("user").GetString()!,
                 Password = password.GetProperty("password").GetString()!,
+                CertificatePath = root.GetProperty("tls").GetProperty("certificate").GetString()!,
                 _certificate = X509Certificate2.CreateFromPem(File.ReadAllText(root.GetProperty("tls").GetProperty("certificate").GetString()!)),
             };
         }

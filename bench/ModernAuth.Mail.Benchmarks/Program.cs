@@ -4,7 +4,8 @@ namespace ModernAuth.Mail.Benchmarks;
 
 /// <summary>
 /// Runs the benchmarks named on the command line, e.g. <c>--filter '*TokenInspector*' --job short</c>; or, with
-/// <c>mailkit-interleaved [rounds]</c>, <see cref="MailKitAuthenticationBenchmarks.RunInterleavedAsync"/>.
+/// <c>mailkit-interleaved [rounds]</c>, <see cref="MailKitAuthenticationBenchmarks.RunInterleavedAsync"/>;
+/// <c>relay-throughput [messages]</c> and <c>relay-memory [messages]</c>, the runners of <see cref="RelayBenchmarks"/>.
 /// </summary>
 public static class Program
 {
@@ -13,6 +14,19 @@ public static class Program
         if (args.Length > 0 && args[0] == "mailkit-interleaved")
         {
             await MailKitAuthenticationBenchmarks.RunInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200, Console.Out);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "--ews-interleaved")
+        {
+            await EwsHandlerBenchmarks.RunInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] is "relay-throughput" or "relay-memory")
+        {
+            var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : (args[0] == "relay-memory" ? 10_000 : 400);
+            await (args[0] == "relay-memory" ? RelayBenchmarks.RunMemoryAsync(count, Console.Out) : RelayBenchmarks.RunThroughputAsync(count, Console.Out));
             return;
         }
 

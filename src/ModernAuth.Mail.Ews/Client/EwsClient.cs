@@ -573,7 +573,7 @@ public class EwsClient : IDisposable
 
     private async Task<XElement> SendOnceAsync(string operation, byte[] body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new EwsSoapContent(body, _impersonatedMailbox) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/xml") { CharSet = "utf-8" };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/xml"));
 

@@ -238,7 +238,8 @@ public class EwsAuthenticationHandler : DelegatingHandler
         // ByteArrayContent (and StringContent) can be sent again as it is: nothing to buffer unless the body is checked.
         var replayable = original is ByteArrayContent;
         var logBodies = _options.LogSoapBodies && _logger.IsEnabled(LogLevel.Trace);
-        if (replayable && !UsesImpersonation && !logBodies)
+        var checkImpersonation = UsesImpersonation && !(original is EwsSoapContent soap && string.Equals(soap.ImpersonatedMailbox, Mailbox, StringComparison.OrdinalIgnoreCase));
+        if (replayable && !checkImpersonation && !logBodies)
         {
             return;
         }
@@ -246,7 +247,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
         // Buffered once so that the 401 and throttling paths can send the very same bytes again.
         var body = await original.ReadAsByteArrayAsync().ConfigureAwait(false);
         var changed = false;
-        if (UsesImpersonation)
+        if (checkImpersonation)
         {
             switch (ImpersonationHeader.Find(body, out var impersonated))
             {

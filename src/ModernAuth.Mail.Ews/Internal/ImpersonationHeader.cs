@@ -14,6 +14,21 @@ internal static class ImpersonationHeader
         CloseOutput = false,
     };
 
+    // Each thread reuses its own name table: atomizing the same dozen names again on every request is most of a scan's cost.
+    [ThreadStatic]
+    private static XmlReaderSettings? t_scanSettings;
+
+    private static XmlReaderSettings ScanSettings => t_scanSettings ??= new XmlReaderSettings
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        IgnoreWhitespace = true,
+        CloseInput = false,
+        NameTable = new NameTable(),
+    };
+
     /// <summary>What <see cref="Find"/> saw.</summary>
     internal enum State
     {
@@ -32,7 +47,7 @@ internal static class ImpersonationHeader
         try
         {
             using var stream = new MemoryStream(body, writable: false);
-            using var reader = XmlReader.Create(stream, SoapResponseReader.ReaderSettings);
+            using var reader = XmlReader.Create(stream, ScanSettings);
             if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "Envelope" || reader.NamespaceURI != EwsNamespaces.Soap)
             {
                 return State.NotSoap;
@@ -52,8 +67,17 @@ internal static class ImpersonationHeader
 
                 if (reader.NamespaceURI == EwsNamespaces.Types && reader.LocalName == "ExchangeImpersonation")
                 {
-                    var element = (XElement)XNode.ReadFrom(reader);
-                    impersonated = element.Descendants().FirstOrDefault(e => !e.HasElements)?.Value.Trim();
+                    // ConnectingSID holds one of SmtpAddress, PrimarySmtpAddress, PrincipalName or SID: take the first text.
+                    var depth = reader.Depth;
+                    while (reader.Read() && reader.Depth > depth)
+                    {
+                        if (reader.NodeType == XmlNodeType.Text)
+                        {
+                            impersonated = reader.Value.Trim();
+                            break;
+                        }
+                    }
+
                     return State.Present;
                 }
             }

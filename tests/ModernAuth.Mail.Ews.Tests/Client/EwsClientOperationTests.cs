@@ -64,6 +64,7 @@ public sealed class EwsClientOperationTests : IAsyncLifetime
         Assert.Equal("Exchange2013_SP1", (string?)header.Element(T + "RequestServerVersion")?.Attribute("Version"));
         var impersonated = header.Element(T + "ExchangeImpersonation")?.Element(T + "ConnectingSID")?.Element(T + "SmtpAddress")?.Value;
         Assert.Equal(appOnly ? mailbox : null, impersonated);
+        Assert.Equal(appOnly ? 1 : 0, header.Elements(T + "ExchangeImpersonation").Count());
     }
 
     [Theory]

@@ -211,6 +211,24 @@ public sealed class EwsAuthenticationHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_BodyImpersonatesAnotherMailbox_SentAsIsAndWarned()
+    {
+        var handler = new EwsAuthenticationHandler(_context.CreateAppOnlyProvider(), EwsTestContext.Shared, new EwsAuthenticationHandlerOptions { LoggerFactory = _context.Logs.CreateFactory() })
+        {
+            InnerHandler = _context.Server.CreateTrustingHandler(),
+        };
+        using var http = new HttpClient(handler);
+        const string soap = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\"><soap:Header><t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>adele@contoso.test</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation></soap:Header><soap:Body><GetFolder xmlns=\"http://schemas.microsoft.com/exchange/services/2006/messages\"><FolderShape><t:BaseShape>IdOnly</t:BaseShape></FolderShape><FolderIds><t:DistinguishedFolderId Id=\"inbox\" /></FolderIds></GetFolder></soap:Body></soap:Envelope>";
+
+        var error = await Assert.ThrowsAsync<EwsException>(() => http.PostAsync(_context.Server.Endpoint, new StringContent(soap, Encoding.UTF8, "text/xml")));
+
+        Assert.Equal("ErrorInvalidExchangeImpersonationHeaderData", error.ResponseCode);
+        Assert.Equal(soap, Assert.Single(_context.Server.Requests).Body);
+        Assert.Contains("[3012]", _context.Logs.AllText, StringComparison.Ordinal);
+        Assert.Contains("adele@contoso.test", _context.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SendAsync_AppOnlyWithNonSoapBody_InvalidRequestBeforeSending()
     {
         var handler = new EwsAuthenticationHandler(_context.CreateAppOnlyProvider(), EwsTestContext.Shared) { InnerHandler = _context.Server.CreateTrustingHandler() };

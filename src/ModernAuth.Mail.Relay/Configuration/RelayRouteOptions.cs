@@ -1,0 +1,23 @@
+namespace ModernAuth.Mail.Relay;
+
+/// <summary>Which upstream mailbox and credential deliver the mail of some senders.</summary>
+public class RelayRouteOptions
+{
+    /// <summary>Creates options with the defaults.</summary>
+    public RelayRouteOptions()
+    {
+    }
+
+    /// <summary>Sender addresses and <c>@domain</c>s this route takes; <c>*</c> takes every sender. Required: at least one.</summary>
+    public IList<string> Senders { get; } = new List<string>();
+
+    /// <summary>
+    /// The upstream mailbox the relay authenticates as (the XOAUTH2 <c>user=</c>). Default <see langword="null"/>: the
+    /// envelope sender itself for app-only credentials (the app needs rights on each sender's mailbox), the signed-in
+    /// user for delegated ones.
+    /// </summary>
+    public string? Mailbox { get; set; }
+
+    /// <summary>The name of the credential in <see cref="RelayOptions.Credentials"/> or <see cref="RelayOptions.TokenProviders"/>. Required.</summary>
+    public string? Credential { get; set; }
+}

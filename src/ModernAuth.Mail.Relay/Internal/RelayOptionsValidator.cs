@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ModernAuth.Mail.Relay.Internal;
+
+/// <summary>Checks <see cref="RelayOptions"/> and names the configuration key of every problem.</summary>
+internal static class RelayOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(RelayOptions options, string prefix = "Relay")
+    {
+        var errors = new List<string>();
+        void Error(string key, string message) => errors.Add($"{prefix}:{key}: {message}");
+
+        for (var i = 0; i < options.Listen.Count; i++)
+        {
+            if (!IPEndPoint.TryParse(options.Listen[i] ?? string.Empty, out var endpoint) || !options.Listen[i].Contains(':', StringComparison.Ordinal))
+            {
+                Error($"Listen:{i}", $"'{options.Listen[i]}' is not address:port (write 127.0.0.1:2525, [::1]:2525 or 0.0.0.0:25).");
+            }
+            else if (endpoint.Port is < 0 or > 65535)
+            {
+                Error($"Listen:{i}", $"{endpoint.Port} is not a TCP port.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ServerName))
+        {
+            Error("ServerName", "must not be empty.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.CertificatePath))
+        {
+            try
+            {
+                using var certificate = LoadPfx(options.CertificatePath, options.CertificatePassword);
+                if (!certificate.HasPrivateKey)
+                {
+                    Error("CertificatePath", $"'{options.CertificatePath}' has no private key: STARTTLS needs a PFX with the key.");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException)
+            {
+                Error("CertificatePath", $"'{options.CertificatePath}' could not be loaded as a PFX with {(options.CertificatePassword is null ? "no password" : "the password in CertificatePassword")}: {ex.Message}");
+            }
+        }
+
+        Positive(options.MaxMessageSize, "MaxMessageSize");
+        Positive(options.MaxRecipients, "MaxRecipients");
+        Positive(options.MaxConnections, "MaxConnections");
+        Positive(options.CommandTimeout, "CommandTimeout");
+        Positive(options.IdleTimeout, "IdleTimeout");
+        Positive(options.SessionTimeout, "SessionTimeout");
+
+        for (var i = 0; i < options.Networks.Count; i++)
+        {
+            var network = options.Networks[i];
+            if (network.Ranges.Count == 0)
+            {
+                Error($"Networks:{i}:Ranges", "needs at least one CIDR range (192.168.1.0/24, 10.0.0.5/32, fd00::/8).");
+            }
+
+            for (var j = 0; j < network.Ranges.Count; j++)
+            {
+                if (!IpNetwork.TryParse(network.Ranges[j], out _))
+                {
+                    Error($"Networks:{i}:Ranges:{j}", $"'{network.Ranges[j]}' is not a CIDR range (write 192.168.1.0/24, 10.0.0.5/32 or fd00::/8).");
+                }
+            }
+
+            Senders(network.AllowedSenders, $"Networks:{i}:AllowedSenders");
+        }
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Accounts.Count; i++)
+        {
+            var account = options.Accounts[i];
+            if (string.IsNullOrWhiteSpace(account.UserName))
+            {
+                Error($"Accounts:{i}:UserName", "is required.");
+            }
+            else if (!names.Add(account.UserName))
+            {
+                Error($"Accounts:{i}:UserName", $"'{account.UserName}' is listed twice.");
+            }
+
+            if (!RelayPasswordHasher.IsValidHash(account.PasswordHash))
+            {
+                Error($"Accounts:{i}:PasswordHash", "is not a relay password hash: make one with `modernauth-mail relay hash-password` (PBKDF2-SHA256$<iterations>$<salt>$<hash>); never write the password itself.");
+            }
+
+            Senders(account.AllowedSenders, $"Accounts:{i}:AllowedSenders");
+        }
+
+        if (options.Networks.Count == 0 && options.Accounts.Count == 0)
+        {
+            Error("Networks", "no network and no account may relay: add Networks (client ranges) or Accounts (relay logins). The relay is never open.");
+        }
+
+        if (options.Routes.Count == 0)
+        {
+            Error("Routes", "needs at least one route: which upstream mailbox and credential deliver which senders (\"Senders\": [\"*\"] takes all).");
+        }
+
+        for (var i = 0; i < options.Routes.Count; i++)
+        {
+            var route = options.Routes[i];
+            Senders(route.Senders, $"Routes:{i}:Senders");
+            if (string.IsNullOrWhiteSpace(route.Credential))
+            {
+                Error($"Routes:{i}:Credential", "is required: the name of an entry in Credentials.");
+            }
+            else if (!options.Credentials.ContainsKey(route.Credential) && !options.TokenProviders.ContainsKey(route.Credential))
+            {
+                Error($"Routes:{i}:Credential", $"'{route.Credential}' is not in Credentials.");
+            }
+
+            if (route.Mailbox is not null && (route.Mailbox.Trim() == "*" || !SenderPatterns.IsValid(route.Mailbox) || route.Mailbox.Trim().StartsWith('@')))
+            {
+                Error($"Routes:{i}:Mailbox", $"'{route.Mailbox}' is not a mailbox address.");
+            }
+        }
+
+        foreach (var (name, credential) in options.Credentials)
+        {
+            if (options.TokenProviders.ContainsKey(name))
+            {
+                continue;
+            }
+
+            var key = $"Credentials:{name}";
+            if (string.IsNullOrWhiteSpace(credential.ClientId))
+            {
+                Error(key + ":ClientId", "is required: the application (client) id.");
+            }
+
+            if (credential.Kind != RelayCredentialKind.DeviceCode && string.IsNullOrWhiteSpace(credential.TenantId))
+            {
+                Error(key + ":TenantId", "is required for app-only credentials: the tenant id or domain.");
+            }
+
+            if (credential.Kind == RelayCredentialKind.ClientSecret && string.IsNullOrWhiteSpace(credential.ClientSecret))
+            {
+                Error(key + ":ClientSecret", "is required for Kind ClientSecret (set it through an environment variable, e.g. Relay__Credentials__" + name + "__ClientSecret).");
+            }
+
+            if (credential.Kind == RelayCredentialKind.ClientCertificate)
+            {
+                if (string.IsNullOrWhiteSpace(credential.CertificatePath))
+                {
+                    Error(key + ":CertificatePath", "is required for Kind ClientCertificate: a PFX file.");
+                }
+                else if (!File.Exists(credential.CertificatePath))
+                {
+                    Error(key + ":CertificatePath", $"'{credential.CertificatePath}' does not exist.");
+                }
+            }
+
+            Cloud(credential.Cloud, key + ":Cloud");
+        }
+
+        Cloud(options.Upstream.Cloud, "Upstream:Cloud");
+        if (options.Upstream.Port is { } port && port is < 1 or > 65535)
+        {
+            Error("Upstream:Port", $"{port} is not a TCP port.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Upstream.TrustedCertificatePath))
+        {
+            try
+            {
+                using var certificate = RelayRouting.LoadCertificate(options.Upstream.TrustedCertificatePath);
+            }
+            catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException)
+            {
+                Error("Upstream:TrustedCertificatePath", $"'{options.Upstream.TrustedCertificatePath}' could not be read as a PEM or DER certificate: {ex.Message}");
+            }
+        }
+
+        var delivery = options.Delivery;
+        Positive(delivery.MessageLifetime, "Delivery:MessageLifetime");
+        Positive(delivery.InitialRetryDelay, "Delivery:InitialRetryDelay");
+        Positive(delivery.MaxRetryDelay, "Delivery:MaxRetryDelay");
+        Positive(delivery.RateLimitWindow, "Delivery:RateLimitWindow");
+        Positive(delivery.MaxConcurrentMailboxes, "Delivery:MaxConcurrentMailboxes");
+        if (delivery.RateLimitCount < 0)
+        {
+            Error("Delivery:RateLimitCount", "must be 0 (no pacing) or more.");
+        }
+
+        if (delivery.MaxRetryDelay < delivery.InitialRetryDelay)
+        {
+            Error("Delivery:MaxRetryDelay", "must not be shorter than Delivery:InitialRetryDelay.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SpoolDirectory))
+        {
+            Error("SpoolDirectory", "is required: a directory on a local disk where messages wait between 250 and delivery.");
+        }
+
+        return errors;
+
+        void Positive<T>(T value, string key)
+            where T : IComparable<T>
+        {
+            if (value.CompareTo(default!) <= 0)
+            {
+                Error(key, $"must be positive (is {Convert.ToString(value, CultureInfo.InvariantCulture)}).");
+            }
+        }
+
+        void Senders(IList<string> senders, string key)
+        {
+            if (senders.Count == 0)
+            {
+                Error(key, "needs at least one sender address, @domain, or *.");
+            }
+
+            for (var j = 0; j < senders.Count; j++)
+            {
+                if (!SenderPatterns.IsValid(senders[j]))
+                {
+                    Error($"{key}:{j}", $"'{senders[j]}' is not a sender address (scanner@contoso.com), a domain (@contoso.com) or *.");
+                }
+            }
+        }
+
+        void Cloud(string? name, string key)
+        {
+            if (!string.IsNullOrWhiteSpace(name) && !MailCloud.TryGetWellKnown(name, out _))
+            {
+                Error(key, $"'{name}' is not a known cloud (Global, PersonalAccounts, UsGovernmentHigh, UsGovernmentDod, China).");
+            }
+        }
+    }
+
+    public static X509Certificate2 LoadPfx(string path, string? password) =>
+        new(File.ReadAllBytes(path), password);
+}
