@@ -12,8 +12,8 @@ namespace ModernAuth.Mail.Benchmarks;
 /// callers, with and without the distributed token cache in a real Redis (eng/test-servers.sh), against a token
 /// endpoint that answers after <see cref="LatencyMs"/>. "TokenRequests" counts what the fake Entra ID received in one
 /// invocation. Staggered: the instances start one after another (a rolling deploy, a scale-out); simultaneous: all at
-/// once (a cold fleet restart), where IDistributedCache offers no atomic "fill once" and every instance that misses
-/// the empty cache at the same moment asks Entra ID itself.
+/// once (a cold fleet restart), where the instances that find the cache empty elect one of them through the cache's
+/// lease (write-then-verify, DistributedTokenCacheOptions.LeaseEnabled, on by default) and the others wait for its token.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(TokenRequestsConfig))]

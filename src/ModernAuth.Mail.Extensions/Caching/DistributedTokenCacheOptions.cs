@@ -45,4 +45,39 @@ public class DistributedTokenCacheOptions
     /// does not slow every token request). Default 30 seconds.
     /// </summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether instances that find the cache empty at the same moment (a cold start of the whole fleet) elect one of
+    /// them to ask Entra ID while the others wait for its token, through a lease entry <c>{KeyPrefix}lease:{key}</c>.
+    /// Default <see langword="true"/>. With <see langword="false"/>, each such instance asks Entra ID itself.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/> has no atomic "set if absent", so the
+    /// lease is taken by write-then-verify: an instance that finds no lease writes its own random nonce, waits
+    /// <see cref="LeaseSettleDelay"/>, and reads the lease back; the instance whose nonce is there holds it. That is
+    /// best effort: two instances whose writes are further apart than the settle delay, yet both made before either saw
+    /// the other's, can both win (last writer wins only within the settle window), and then both ask Entra ID, as without
+    /// a lease. With Redis, whose writes land in well under a millisecond, it gives one request in practice.
+    /// </remarks>
+    public bool LeaseEnabled { get; set; } = true;
+
+    /// <summary>
+    /// How long a lease lasts unless its holder releases it first (it does so as soon as its token is stored or its
+    /// request failed). It bounds how long the other instances wait for a holder that died. At least one second, as
+    /// caches such as Redis keep expiries in whole seconds. Default 10 seconds.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long an instance waits after writing its lease before reading it back to see whether another instance's write
+    /// replaced it. Longer is safer against slow cache round trips, but delays the first token of a cold start by as
+    /// much. Default 50 milliseconds.
+    /// </summary>
+    public TimeSpan LeaseSettleDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How long an instance waits at most for another instance's token before asking Entra ID itself, even if the lease
+    /// is still held (a live but slow holder). Default 30 seconds.
+    /// </summary>
+    public TimeSpan LeaseMaxWait { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
@@ -11,6 +13,8 @@ namespace ModernAuth.Mail.Extensions.Internal;
 /// reads answer "nothing stored" (so each provider keeps its in-memory tokens), writes are remembered, the outage is
 /// logged once, and the cache is probed again every <see cref="DistributedTokenCacheOptions.RetryInterval"/>; on the
 /// first success the remembered writes are flushed. Entries that do not decrypt are logged, removed and replaced.
+/// Cold misses are coordinated across instances with a best-effort lease (write-then-verify, see
+/// <see cref="DistributedTokenCacheOptions.LeaseEnabled"/>).
 /// </summary>
 internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
 {
@@ -119,6 +123,61 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
 
         _pending.TryRemove(key, out _);
         await OnSuccessAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Write-then-verify on a lease entry holding a random nonce: <see cref="IDistributedCache"/> has no atomic "set if
+    /// absent". A lease already there answers "held elsewhere" with no write; otherwise this instance writes its nonce,
+    /// waits <see cref="DistributedTokenCacheOptions.LeaseSettleDelay"/> for competing writes to land, and holds the lease
+    /// if its nonce is still there (the last writer wins). Cache failures answer "not coordinated".
+    /// </summary>
+    public override async ValueTask<MailTokenCacheLease> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (!_options.LeaseEnabled || !ShouldTry())
+        {
+            return MailTokenCacheLease.NotCoordinated;
+        }
+
+        var leaseKey = _options.KeyPrefix + "lease:" + key;
+        var nonce = NewNonce();
+        var written = false;
+        try
+        {
+            var current = await RunAsync(ct => _cache.GetAsync(leaseKey, ct), cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                var entry = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.LeaseDuration };
+                written = true;
+                await RunAsync(async ct => { await _cache.SetAsync(leaseKey, nonce, entry, ct).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+                if (_options.LeaseSettleDelay > TimeSpan.Zero)
+                {
+                    await DelayAsync(_options.LeaseSettleDelay, cancellationToken).ConfigureAwait(false);
+                }
+
+                current = await RunAsync(ct => _cache.GetAsync(leaseKey, ct), cancellationToken).ConfigureAwait(false);
+            }
+
+            await OnSuccessAsync(cancellationToken).ConfigureAwait(false);
+            return current is not null && SameBytes(current, nonce)
+                ? new Lease(this, leaseKey, nonce)
+                : MailTokenCacheLease.HeldElsewhere(_options.LeaseMaxWait);
+        }
+        catch (Exception error)
+        {
+            if (written)
+            {
+                // Do not leave a lease that nobody will fill: the others would wait for it to expire.
+                _ = ReleaseAsync(leaseKey, nonce);
+            }
+
+            if (IsCallerCancellation(error, cancellationToken))
+            {
+                throw;
+            }
+
+            OnFailure(error);
+            return MailTokenCacheLease.NotCoordinated;
+        }
     }
 
     private static bool IsCallerCancellation(Exception error, CancellationToken cancellationToken) =>
@@ -231,6 +290,69 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
         }
     }
 
+    private static byte[] NewNonce()
+    {
+        var random = new byte[16];
+        using (var generator = RandomNumberGenerator.Create())
+        {
+            generator.GetBytes(random);
+        }
+
+        // Readable for whoever looks at the cache: "lease " and 32 hex digits.
+        return Encoding.ASCII.GetBytes("lease " + BitConverter.ToString(random).Replace("-", string.Empty));
+    }
+
+    private static bool SameBytes(byte[] a, byte[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Removes the lease if it still holds <paramref name="nonce"/> (read, then remove: not atomic, so a lease that
+    /// expired and was taken by another instance in between is removed too; that instance's waiters then take their own).
+    /// Never throws: an unreleased lease expires on its own.
+    /// </summary>
+    private async Task ReleaseAsync(string leaseKey, byte[] nonce)
+    {
+        if (!ShouldTry())
+        {
+            return;
+        }
+
+        try
+        {
+            var current = await RunAsync(ct => _cache.GetAsync(leaseKey, ct), CancellationToken.None).ConfigureAwait(false);
+            if (current is not null && SameBytes(current, nonce))
+            {
+                await RunAsync(async ct => { await _cache.RemoveAsync(leaseKey, ct).ConfigureAwait(false); return true; }, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception error)
+        {
+            OnFailure(error);
+        }
+    }
+
+    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
+#if NET8_0_OR_GREATER
+        Task.Delay(delay, _time, cancellationToken);
+#else
+        _time.Delay(delay, cancellationToken);
+#endif
+
     private long Ticks(TimeSpan interval) => (long)(interval.TotalSeconds * _time.TimestampFrequency);
 
     private sealed class PendingWrite
@@ -244,5 +366,21 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
         public byte[] Data { get; }
 
         public DateTimeOffset? ExpiresOn { get; }
+    }
+
+    private sealed class Lease : MailTokenCacheLease
+    {
+        private readonly DistributedMailTokenCacheStore _store;
+        private readonly string _leaseKey;
+        private readonly byte[] _nonce;
+
+        public Lease(DistributedMailTokenCacheStore store, string leaseKey, byte[] nonce)
+        {
+            _store = store;
+            _leaseKey = leaseKey;
+            _nonce = nonce;
+        }
+
+        public override Task ReleaseAsync(CancellationToken cancellationToken = default) => _store.ReleaseAsync(_leaseKey, _nonce);
     }
 }

@@ -53,6 +53,22 @@ internal sealed class DistributedTokenCacheOptionsValidator : IValidateOptions<D
             failures.Add($"{Key("SlidingExpiration")} must be positive (for example 90.00:00:00).");
         }
 
+        if (options.LeaseDuration < TimeSpan.FromSeconds(1))
+        {
+            // RedisCache (and others) keep expiries in whole seconds, truncated: a shorter lease would vanish at once.
+            failures.Add($"{Key("LeaseDuration")} must be at least one second, as distributed caches keep expiries in whole seconds (for example 00:00:10).");
+        }
+
+        if (options.LeaseSettleDelay < TimeSpan.Zero || options.LeaseSettleDelay >= options.LeaseDuration)
+        {
+            failures.Add($"{Key("LeaseSettleDelay")} must be zero or more and shorter than LeaseDuration (for example 00:00:00.050).");
+        }
+
+        if (options.LeaseMaxWait < TimeSpan.Zero)
+        {
+            failures.Add($"{Key("LeaseMaxWait")} cannot be negative (for example 00:00:30).");
+        }
+
         if (_services.GetService(typeof(IDistributedCache)) is null)
         {
             failures.Add("AddDistributedTokenCache() needs an IDistributedCache service: register one, for example services.AddStackExchangeRedisCache(o => o.Configuration = \"redis:6379\").");

@@ -83,13 +83,22 @@ internal sealed class TokenCacheGate
             acquisition.AddWaiter();
         }
 
-        using (cancellationToken.Register(static state => ((Acquisition)state!).RemoveWaiter(), acquisition))
+        var waiter = new Waiter(acquisition);
+        using (cancellationToken.Register(static state => ((Waiter)state!).Leave(), waiter))
         {
             try
             {
                 return await acquisition.Task.WaitForAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && acquisition.Cancellation.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The wait's own cancellation callback may resume this method inline and dispose the registration
+                // above before its callback ran: leave here too (once), or the acquisition would never learn that its
+                // last caller gave up and would hold its token request (and any cache lease) until it times out.
+                waiter.Leave();
+                throw;
+            }
+            catch (OperationCanceledException) when (acquisition.Cancellation.IsCancellationRequested)
             {
                 // Every earlier waiter gave up and the shared acquisition stopped, but this caller still wants a
                 // token: start again rather than report a cancellation it did not ask for.
@@ -209,6 +218,23 @@ internal sealed class TokenCacheGate
         public DateTimeOffset RefreshAt { get; }
 
         public DateTimeOffset UsableUntil { get; }
+    }
+
+    /// <summary>One caller's place among an acquisition's waiters, given up at most once.</summary>
+    private sealed class Waiter
+    {
+        private readonly Acquisition _acquisition;
+        private int _left;
+
+        public Waiter(Acquisition acquisition) => _acquisition = acquisition;
+
+        public void Leave()
+        {
+            if (Interlocked.Exchange(ref _left, 1) == 0)
+            {
+                _acquisition.RemoveWaiter();
+            }
+        }
     }
 
     private sealed class Acquisition

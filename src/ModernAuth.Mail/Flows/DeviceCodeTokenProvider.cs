@@ -85,7 +85,7 @@ public class DeviceCodeTokenProvider : MailTokenProvider
     private FlowContext Context => _context ?? throw new InvalidOperationException("This instance was made for mocking.");
 
     private Task<MailAccessToken> AcquireAsync(TokenCacheKey key, MailTokenRequest request, bool forceRefresh, CancellationToken cancellationToken) =>
-        Context.RunAsync(request, async ct =>
+        Context.AcquireAsync(request, forceRefresh, async ct =>
         {
             var application = await GetApplicationAsync(ct).ConfigureAwait(false);
             var scopes = Context.ScopesFor(request.Protocol);
@@ -169,9 +169,7 @@ public class DeviceCodeTokenProvider : MailTokenProvider
                     .Build();
                 if (_options!.TokenCacheStore is { } store)
                 {
-                    // A public client's cache holds every account it signed in, and MSAL suggests no key before it
-                    // knows the account: one entry per application and tenant.
-                    var key = Context.ClientId + "_" + Context.Tenant + "_UserTokenCache";
+                    var key = Context.StoreKey;
                     TokenCacheStoreBinding.Attach(application.UserTokenCache, store, _ => key, Context.Logger);
                 }
                 else if (TokenCachePath is { } path)

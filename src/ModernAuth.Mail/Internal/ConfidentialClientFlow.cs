@@ -35,7 +35,7 @@ internal sealed class ConfidentialClientFlow
     }
 
     private Task<MailAccessToken> AcquireAsync(TokenCacheKey key, MailTokenRequest request, bool forceRefresh, CancellationToken cancellationToken) =>
-        Context.RunAsync(request, async ct =>
+        Context.AcquireAsync(request, forceRefresh, async ct =>
         {
             var application = GetApplication();
             var result = await application.AcquireTokenForClient(Context.ScopesFor(request.Protocol))
@@ -55,9 +55,8 @@ internal sealed class ConfidentialClientFlow
                 var application = _withCredential(Context.ConfigureCommon(ConfidentialClientApplicationBuilder.Create(Context.ClientId))).Build();
                 if (Context.Options.TokenCacheStore is { } store)
                 {
-                    // MSAL suggests "{clientId}_{tenantId}_AppTokenCache"; the fallback has the same shape.
-                    var fallbackKey = Context.ClientId + "_" + Context.Tenant + "_AppTokenCache";
-                    TokenCacheStoreBinding.Attach(application.AppTokenCache, store, args => args.SuggestedCacheKey ?? fallbackKey, Context.Logger);
+                    var key = Context.StoreKey;
+                    TokenCacheStoreBinding.Attach(application.AppTokenCache, store, _ => key, Context.Logger);
                 }
 
                 _application = application;

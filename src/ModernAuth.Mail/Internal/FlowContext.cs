@@ -12,6 +12,7 @@ namespace ModernAuth.Mail.Internal;
 internal sealed class FlowContext
 {
     private readonly IReadOnlyList<string>[] _scopesByProtocol;
+    private readonly TokenCacheFillCoordinator? _fillCoordinator;
 
     public FlowContext(MailTokenProviderOptions options, string clientId, string tenant, bool appOnly, string loggerCategory,
         Func<TokenCacheKey, MailTokenRequest, bool, CancellationToken, Task<MailAccessToken>> acquire)
@@ -31,7 +32,17 @@ internal sealed class FlowContext
             _scopesByProtocol[(int)p] = Cloud.GetScopes(p, appOnly);
         }
 
-        Gate = new TokenCacheGate(acquire, options.TimeProvider ?? TimeProvider.System, options.RefreshMargin, Logger);
+        // App-only: MSAL's suggested key has this shape, but the key must be known before MSAL runs (to coordinate a
+        // cold miss with other instances), so it is fixed here. A public client's cache holds every account it signed
+        // in, and MSAL suggests no key before it knows the account: one entry per application and tenant.
+        StoreKey = clientId + "_" + tenant + (appOnly ? "_AppTokenCache" : "_UserTokenCache");
+        var time = options.TimeProvider ?? TimeProvider.System;
+        if (options.TokenCacheStore is { } store)
+        {
+            _fillCoordinator = new TokenCacheFillCoordinator(store, time, Logger);
+        }
+
+        Gate = new TokenCacheGate(acquire, time, options.RefreshMargin, Logger);
     }
 
     public MailTokenProviderOptions Options { get; }
@@ -53,6 +64,9 @@ internal sealed class FlowContext
     public IMsalHttpClientFactory HttpClientFactory { get; }
 
     public TokenCacheGate Gate { get; }
+
+    /// <summary>The entry of <see cref="MailTokenProviderOptions.TokenCacheStore"/> that holds this flow's MSAL cache.</summary>
+    public string StoreKey { get; }
 
     public IReadOnlyList<string> ScopesFor(MailProtocol protocol)
     {
@@ -83,6 +97,20 @@ internal sealed class FlowContext
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Runs one MSAL call through <see cref="RunAsync"/>; with a <see cref="MailTokenProviderOptions.TokenCacheStore"/>
+    /// and no forced refresh, first coordinates with other instances so that a cold miss costs one token request in all.
+    /// </summary>
+    public Task<MailAccessToken> AcquireAsync(MailTokenRequest request, bool forceRefresh, Func<CancellationToken, Task<(AuthenticationResult Result, string? Account)>> call, CancellationToken cancellationToken)
+    {
+        if (forceRefresh || _fillCoordinator is null)
+        {
+            return RunAsync(request, call, cancellationToken);
+        }
+
+        return _fillCoordinator.RunAsync(StoreKey, ct => RunAsync(request, call, ct), cancellationToken);
     }
 
     /// <summary>Runs one MSAL call with timing, logging and error mapping. Cancellation passes through untouched.</summary>

@@ -48,6 +48,18 @@ internal static partial class Log
         Message = "The token cache store entry {Key} is not a token cache MSAL can read ({ErrorCode}); it is ignored and replaced on the next write.")]
     public static partial void TokenCacheStoreEntryInvalid(ILogger logger, string key, string errorCode);
 
+    [LoggerMessage(EventId = 1011, EventName = "TokenCacheLeaseWaiting", Level = LogLevel.Debug,
+        Message = "Another instance holds the lease on the token cache entry {Key} and is asking the token service; waiting up to {MaxWait} for its token to appear in the store.")]
+    public static partial void TokenCacheLeaseWaiting(ILogger logger, string key, TimeSpan maxWait);
+
+    [LoggerMessage(EventId = 1012, EventName = "TokenCacheLeaseWaitEnded", Level = LogLevel.Debug,
+        Message = "Stopped waiting for the token cache entry {Key} after {ElapsedMs} ms: {Outcome}.")]
+    public static partial void TokenCacheLeaseWaitEnded(ILogger logger, string key, long elapsedMs, string outcome);
+
+    [LoggerMessage(EventId = 1013, EventName = "TokenCacheLeaseWaitTimedOut", Level = LogLevel.Warning,
+        Message = "No token appeared in the store under {Key} within {MaxWait} while another instance held its lease; asking the token service directly.")]
+    public static partial void TokenCacheLeaseWaitTimedOut(ILogger logger, string key, TimeSpan maxWait);
+
     [LoggerMessage(EventId = 1100, EventName = "Msal", Message = "MSAL: {Message}")]
     public static partial void Msal(ILogger logger, LogLevel level, string message);
 }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ModernAuth.Mail.Extensions.Tests.Support;
 
 namespace ModernAuth.Mail.Extensions.Tests.Configuration;
@@ -165,6 +167,55 @@ public sealed class ValidationTests
         });
 
         Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("LeaseDuration", "00:00:00.500", "ModernAuthMail:TokenCache:LeaseDuration must be at least one second")]
+    [InlineData("LeaseSettleDelay", "00:00:10", "ModernAuthMail:TokenCache:LeaseSettleDelay must be zero or more and shorter than LeaseDuration")]
+    [InlineData("LeaseSettleDelay", "-00:00:01", "ModernAuthMail:TokenCache:LeaseSettleDelay must be zero or more and shorter than LeaseDuration")]
+    [InlineData("LeaseMaxWait", "-00:00:01", "ModernAuthMail:TokenCache:LeaseMaxWait cannot be negative")]
+    public async Task StartAsync_DistributedCacheBadLeaseSetting_NamesKey(string setting, string value, string expected)
+    {
+        var settings = StartupErrors.ValidClientSecret();
+        settings["ModernAuthMail:TokenCache:EncryptionKey"] = TestIds.EncryptionKey;
+        settings["ModernAuthMail:TokenCache:" + setting] = value;
+
+        var message = await StartupErrors.OfAsync(settings, b =>
+        {
+            b.Services.AddDistributedMemoryCache();
+            b.AddDistributedTokenCache();
+        });
+
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddFromConfiguration_LeaseSettings_BoundFromTokenCacheSection()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ModernAuthMail:TokenCache:EncryptionKey"] = TestIds.EncryptionKey,
+            ["ModernAuthMail:TokenCache:LeaseEnabled"] = "false",
+            ["ModernAuthMail:TokenCache:LeaseDuration"] = "00:00:05",
+            ["ModernAuthMail:TokenCache:LeaseSettleDelay"] = "00:00:00.100",
+            ["ModernAuthMail:TokenCache:LeaseMaxWait"] = "00:01:00",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddDistributedMemoryCache();
+        services.AddModernAuthMail().AddFromConfiguration(configuration.GetSection("ModernAuthMail")).AddDistributedTokenCache();
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<DistributedTokenCacheOptions>>().Value;
+
+        Assert.False(options.LeaseEnabled);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.LeaseDuration);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), options.LeaseSettleDelay);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.LeaseMaxWait);
+        var defaults = new DistributedTokenCacheOptions();
+        Assert.True(defaults.LeaseEnabled);
+        Assert.Equal(TimeSpan.FromSeconds(10), defaults.LeaseDuration);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), defaults.LeaseSettleDelay);
+        Assert.Equal(TimeSpan.FromSeconds(30), defaults.LeaseMaxWait);
     }
 
     [Fact]

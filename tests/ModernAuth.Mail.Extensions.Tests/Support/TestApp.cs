@@ -27,7 +27,7 @@ public sealed class TestApp : IAsyncDisposable
     public MailTokenProvider Provider => Factory.GetProvider(ProviderName);
 
     public static TestApp Create(FakeEntraId entra, string? redisEndpoint, string keyPrefix, Action<DistributedTokenCacheOptions>? cache = null,
-        Action<ModernAuthMailBuilder>? more = null, LogCapture? logs = null)
+        Action<ModernAuthMailBuilder>? more = null, LogCapture? logs = null, TimeSpan? tokenLatency = null)
     {
         logs ??= new LogCapture();
         var services = new ServiceCollection();
@@ -39,7 +39,14 @@ public sealed class TestApp : IAsyncDisposable
             o.ClientId = TestIds.ClientId;
             o.ClientSecret = TestIds.Secret;
             o.Mailbox = TestIds.Mailbox;
-            o.ConfigureFlowOptions = f => f.UseFakeEntraId(entra);
+            o.ConfigureFlowOptions = f =>
+            {
+                f.UseFakeEntraId(entra);
+                if (tokenLatency is { } latency)
+                {
+                    f.Transport = new LatencyHandler(f.Transport!, latency);
+                }
+            };
         });
         if (redisEndpoint is not null)
         {

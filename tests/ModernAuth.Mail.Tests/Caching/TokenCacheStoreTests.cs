@@ -102,6 +102,48 @@ public sealed class TokenCacheStoreTests : IDisposable
         Assert.Equal($"{PublicClientId}_{Tenant}_UserTokenCache", Assert.Single(store.Entries.Keys));
     }
 
+    [Fact]
+    public async Task GetTokenAsync_TenProvidersAtOnceSharingLeasingStore_OneTokenRequest()
+    {
+        var store = new LeasingMemoryStore(TimeProvider.System);
+        for (var round = 0; round < 3; round++)
+        {
+            store.Entries.Clear();
+            _entra.ResetCounters();
+            var providers = Enumerable.Range(0, 10).Select(_ => new ClientSecretTokenProvider(Tenant, ClientId, Secret,
+                new ClientSecretTokenProviderOptions { TokenCacheStore = store }.UseFakeEntraId(_entra).WithLatency(TimeSpan.FromMilliseconds(50)))).ToArray();
+            var start = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var callers = providers.SelectMany(p => Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+            {
+                await start.Task;
+                return await p.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap));
+            }))).ToArray();
+
+            start.SetResult(true);
+            var tokens = await Task.WhenAll(callers);
+
+            Assert.Equal(1, _entra.TokenRequestCount);
+            Assert.All(tokens, t => Assert.Equal(tokens[0].Token, t.Token));
+        }
+
+        Assert.Equal(3, store.LeasesGranted);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ForceRefresh_NoLease()
+    {
+        var store = new LeasingMemoryStore(TimeProvider.System);
+        var provider = AppOnly(store);
+        await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap));
+        var attempts = store.LeaseAttempts;
+
+        await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, forceRefresh: true));
+
+        Assert.Equal(1, attempts);
+        Assert.Equal(attempts, store.LeaseAttempts);
+        Assert.Equal(2, _entra.TokenRequestCount);
+    }
+
     private sealed class MemoryStore : MailTokenCacheStore
     {
         public ConcurrentDictionary<string, byte[]> Entries { get; } = new();

@@ -179,6 +179,27 @@ public sealed class ClientSecretTokenProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task GetTokenAsync_OnlyCallerCancelsWhileTokenServiceHangs_RequestAbandonedNextCallAsksAgain()
+    {
+        var provider = CreateProvider(configure: o => o.NetworkTimeout = TimeSpan.FromMinutes(5));
+        _entra.HangNext();
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _entra.RequestReceived += (_, r) => arrived.TrySetResult();
+        using var cts = new CancellationTokenSource();
+        var first = provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap), cts.Token).AsTask();
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        cts.Cancel(); // synchronous: the caller resumes inline, which once left the shared acquisition running
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+
+        // Were the hung acquisition still running, this call would join it and wait for the 5-minute timeout.
+        var next = await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap)).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(string.IsNullOrEmpty(next.Token));
+        Assert.Equal(2, _entra.TokenRequestCount);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_Logging_NeverLogsSecretOrToken()
     {
         var logs = new CapturingLoggerProvider();
