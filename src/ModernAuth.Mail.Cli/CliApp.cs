@@ -20,6 +20,7 @@ internal static class CliApp
         root.Subcommands.Add(ExplainCommand.Create(console, globals));
         root.Subcommands.Add(TestCommand.Create(console, globals));
         root.Subcommands.Add(SendCommand.Create(console, globals));
+        root.Subcommands.Add(RelayCommand.Create(console, globals));
         HelpExamples.Add(root, """
             Examples:
               modernauth-mail --sandbox test all
