@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ModernAuth.Mail.Caching;
+using ModernAuth.Mail.Ews;
 using ModernAuth.Mail.Extensions.Internal;
 
 namespace ModernAuth.Mail.Extensions;
@@ -144,6 +145,94 @@ public class ModernAuthMailBuilder
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("ModernAuth.Mail.Extensions.DistributedTokenCache")));
         return this;
+    }
+
+    /// <summary>
+    /// Registers an EWS client through <c>IHttpClientFactory</c>: a named <see cref="HttpClient"/> whose pipeline
+    /// authenticates every request with an <see cref="EwsAuthenticationHandler"/> (bearer token from the named provider,
+    /// <c>X-AnchorMailbox</c>, impersonation for app-only providers, one refresh on 401, throttling waits), logging
+    /// through the host's <see cref="ILoggerFactory"/>, with <see cref="HttpClient.BaseAddress"/> set to the EWS endpoint
+    /// (<see cref="EwsClientOptions.Endpoint"/>, else the cloud's: by default the provider's <c>Cloud</c>). Resolve a
+    /// typed client with <see cref="EwsClientFactory.CreateClient"/>, or the raw <see cref="HttpClient"/> with
+    /// <c>IHttpClientFactory.CreateClient(name)</c>. The settings are checked when the host starts (and when the client is
+    /// first created): a missing mailbox, an unknown provider or a cloud without EWS (personal accounts) fails with a
+    /// message naming the client and the problem.
+    /// </summary>
+    /// <param name="name">The client's name: that of the <see cref="HttpClient"/> and of <see cref="EwsClientFactory.CreateClient"/>. Not empty, used once.</param>
+    /// <param name="mailbox">The SMTP address of the mailbox the client opens (sent as <c>X-AnchorMailbox</c>).</param>
+    /// <param name="providerName">The token provider; <see langword="null"/> for the default provider.</param>
+    /// <param name="configure">Sets the client's options (endpoint, cloud, retries, impersonation, timeout); <see langword="null"/> for the defaults. <see cref="EwsClientOptions.Transport"/> is not used: call <c>ConfigurePrimaryHttpMessageHandler</c> on the returned builder instead.</param>
+    /// <returns>The <see cref="IHttpClientBuilder"/> of the named client, to add a primary handler (proxy), resilience handlers and so on.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or already registered as an EWS client.</exception>
+    public virtual IHttpClientBuilder AddEwsClient(string name, string mailbox, string? providerName = null, Action<EwsClientOptions>? configure = null)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("The EWS client name is empty.", nameof(name));
+        }
+
+        var clients = EwsClientRegistry.GetOrAdd(Services);
+        if (!clients.TryAdd(new EwsClientRegistry.Registration(name, mailbox, providerName)))
+        {
+            throw new ArgumentException($"An EWS client named '{name}' is already registered.", nameof(name));
+        }
+
+        Services.TryAddSingleton<EwsClientFactory, DefaultEwsClientFactory>();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EwsClientOptions>, EwsClientOptionsValidator>());
+        var options = Services.AddOptions<EwsClientOptions>(name);
+
+        // Defaults from the host and the provider first, so that configure can override them.
+        options.Configure<IServiceProvider>((o, sp) =>
+        {
+            o.LoggerFactory = sp.GetService<ILoggerFactory>();
+            o.TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+            if (ProviderSettings(sp, name) is { Cloud: { Length: > 0 } cloudName } && MailCloud.TryGetWellKnown(cloudName, out var cloud))
+            {
+                o.Cloud = cloud;
+            }
+        });
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        // Built-in providers say whether they are app-only: the typed client then writes the impersonation header itself.
+        options.PostConfigure<IServiceProvider>((o, sp) =>
+        {
+            o.UseImpersonation ??= ProviderSettings(sp, name)?.Flow switch
+            {
+                MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate => true,
+                MailTokenFlow.DeviceCode => false,
+                _ => null,
+            };
+        });
+        options.ValidateOnStart();
+
+        return Services
+            .AddHttpClient(name, (sp, http) =>
+            {
+                var o = sp.GetRequiredService<IOptionsMonitor<EwsClientOptions>>().Get(name);
+                http.BaseAddress = o.Endpoint ?? o.Cloud.Ews;
+                http.Timeout = o.Timeout;
+            })
+            .AddHttpMessageHandler(sp =>
+            {
+                var o = sp.GetRequiredService<IOptionsMonitor<EwsClientOptions>>().Get(name);
+                var factory = sp.GetRequiredService<MailTokenProviderFactory>();
+                var provider = providerName is null ? factory.GetDefaultProvider() : factory.GetProvider(providerName);
+                return new EwsAuthenticationHandler(provider, mailbox, o);
+            });
+    }
+
+    /// <summary>The settings of the registered provider an EWS client uses; <see langword="null"/> when there is none or it is a custom one.</summary>
+    private static ModernAuthMailProviderOptions? ProviderSettings(IServiceProvider services, string client)
+    {
+        var registration = services.GetRequiredService<EwsClientRegistry>().Find(client);
+        var providers = services.GetRequiredService<ProviderRegistry>();
+        var name = registration is null ? null : EwsClientRegistry.ProviderOf(registration, providers, services.GetRequiredService<IOptionsMonitor<ModernAuthMailOptions>>().CurrentValue);
+        return name is null || providers.CustomFactoryOf(name) is not null
+            ? null
+            : services.GetRequiredService<IOptionsMonitor<ModernAuthMailProviderOptions>>().Get(name);
     }
 
     private static string CheckName(string name)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using ModernAuth.Mail.Ews;
 using ModernAuth.Mail.Testing;
 
 namespace ModernAuth.Mail.Extensions.Tests.Docs;
@@ -46,6 +47,17 @@ public static class HostingSamples
             });
     }
 
+    /// <summary>Program.cs of a worker that reads the shared inbox over EWS through IHttpClientFactory.</summary>
+    public static IHost BuildEwsHost(string[] args, Action<IServiceCollection>? testHooks = null)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Services.AddModernAuthMail()
+            .AddFromConfiguration(builder.Configuration.GetSection("ModernAuthMail"))
+            .AddEwsClient("shared-inbox-ews", "shared@contoso.com", providerName: "shared-inbox", o => o.MaxRetries = 5);
+        testHooks?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
     public static void UseFakeEntraIdInTests(IServiceCollection services, FakeEntraId entra)
     {
         services.PostConfigureAll<ModernAuthMailProviderOptions>(o => o.ConfigureFlowOptions = f => f.UseFakeEntraId(entra));
@@ -74,4 +86,15 @@ public sealed class ScanSender([FromKeyedServices("scanner")] MailTokenProvider 
 {
     public ValueTask<MailAccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
         provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, "scanner@contoso.com"), cancellationToken);
+}
+
+/// <summary>Counts the shared inbox over EWS: the typed client comes from <see cref="EwsClientFactory"/>.</summary>
+public sealed class InboxCounter(EwsClientFactory ewsClients)
+{
+    public async Task<int?> CountAsync(CancellationToken cancellationToken)
+    {
+        using var ews = ewsClients.CreateClient("shared-inbox-ews");
+        var inbox = await ews.GetFolderAsync(EwsFolderId.Inbox, cancellationToken);
+        return inbox.TotalCount;
+    }
 }
