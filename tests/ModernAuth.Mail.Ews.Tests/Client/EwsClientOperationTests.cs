@@ -1,3 +1,4 @@
+using ModernAuth.Mail.Testing;
 using System.Text;
 using System.Xml.Linq;
 using Microsoft.IdentityModel.JsonWebTokens;

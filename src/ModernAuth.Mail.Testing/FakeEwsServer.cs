@@ -16,9 +16,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using ModernAuth.Mail.Testing;
+using ModernAuth.Mail.Testing.Internal;
 
-namespace ModernAuth.Mail.Ews.Tests.Support;
+namespace ModernAuth.Mail.Testing;
 
 /// <summary>
 /// A loopback EWS endpoint (Kestrel, HTTPS on 127.0.0.1 with a self-signed certificate) that speaks EWS SOAP 1.1 the
@@ -30,14 +30,15 @@ namespace ModernAuth.Mail.Ews.Tests.Support;
 /// </summary>
 public sealed class FakeEwsServer : IAsyncDisposable
 {
+    /// <summary>Exchange Online's resource, the audience the tokens must have.</summary>
     public const string Audience = "https://outlook.office365.com";
     private static readonly XNamespace S = "http://schemas.xmlsoap.org/soap/envelope/";
     private static readonly XNamespace M = "http://schemas.microsoft.com/exchange/services/2006/messages";
     private static readonly XNamespace T = "http://schemas.microsoft.com/exchange/services/2006/types";
     private static readonly XNamespace E = "http://schemas.microsoft.com/exchange/services/2006/errors";
 
-    // One key pair for every server of the test run: RSA key generation is the slowest part of starting one.
-    private static readonly Lazy<X509Certificate2> SharedCertificate = new(CreateCertificate);
+    // One key pair for every server of the process: RSA key generation is the slowest part of starting one.
+    private static readonly Lazy<X509Certificate2> SharedCertificate = new(() => CertificateHelper.CreateLoopbackServerCertificate(TimeProvider.System));
     private readonly WebApplication _app;
     private readonly byte[] _certificate;
     private readonly string _tenantId;
@@ -52,20 +53,36 @@ public sealed class FakeEwsServer : IAsyncDisposable
     {
         _app = app;
         _certificate = certificate.RawData;
+        Certificate = CertificateHelper.PublicCopy(certificate);
         Endpoint = endpoint;
         _tenantId = tenantId;
         _keys = keys;
     }
 
+    /// <summary>The EWS URL, <c>https://127.0.0.1:{port}/EWS/Exchange.asmx</c>: set it as <c>EwsClientOptions.Endpoint</c>.</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>The server's self-signed certificate (public part): trust exactly this one, or use <see cref="CreateTrustingHandler"/>.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>Every request received so far, in order.</summary>
     public IReadOnlyList<FakeEwsRequest> Requests => _requests.ToArray();
 
     /// <summary>Raised when a request has been recorded, before it is answered.</summary>
     public event Action<FakeEwsRequest>? RequestReceived;
 
-    public static async Task<FakeEwsServer> StartAsync(FakeEntraId entra, string tenantId)
+    /// <summary>
+    /// Starts a server on a free loopback port that accepts the tokens <paramref name="entra"/> issues for
+    /// <paramref name="tenantId"/> (checked with its published signing keys).
+    /// </summary>
+    /// <param name="entra">The fake Entra ID whose keys sign the tokens.</param>
+    /// <param name="tenantId">The tenant the tokens must come from (issuer <c>https://sts.windows.net/{tenantId}/</c>).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server; dispose it to stop it.</returns>
+    public static async Task<FakeEwsServer> StartAsync(FakeEntraId entra, string tenantId, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(entra);
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
         var keys = new JsonWebKeySet(entra.GetJwksJson()).GetSigningKeys();
         var certificate = SharedCertificate.Value;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -80,15 +97,22 @@ public sealed class FakeEwsServer : IAsyncDisposable
         var app = builder.Build();
         FakeEwsServer? server = null;
         app.Run(context => server!.ServeAsync(context));
-        await app.StartAsync();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         server = new FakeEwsServer(app, certificate, new Uri($"https://127.0.0.1:{port}/EWS/Exchange.asmx"), tenantId, keys.ToList());
         return server;
     }
 
+    /// <summary>Adds a mailbox (or returns the existing one with that address).</summary>
+    /// <param name="address">The mailbox's SMTP address.</param>
+    /// <returns>The mailbox.</returns>
     public FakeMailbox AddMailbox(string address) => _mailboxes.GetOrAdd(address, a => new FakeMailbox(a));
 
+    /// <summary>The mailbox with this address.</summary>
+    /// <param name="address">The mailbox's SMTP address.</param>
+    /// <returns>The mailbox.</returns>
+    /// <exception cref="KeyNotFoundException">There is no such mailbox.</exception>
     public FakeMailbox Mailbox(string address) => _mailboxes[address];
 
     /// <summary>Makes every request for <paramref name="mailbox"/> fail with <paramref name="responseCode"/> (ErrorAccessDenied, ErrorImpersonateUserDenied).</summary>
@@ -107,9 +131,13 @@ public sealed class FakeEwsServer : IAsyncDisposable
         };
     }
 
-    /// <summary>The next request (after being recorded) is answered by <paramref name="answer"/> instead of EWS logic.</summary>
-    public void AnswerNext(Func<HttpContext, CancellationToken, Task> answer) => _overrides.Enqueue(answer);
+    private void AnswerNext(Func<HttpContext, CancellationToken, Task> answer) => _overrides.Enqueue(answer);
 
+    /// <summary>The next request (after being recorded) gets this raw answer instead of EWS logic.</summary>
+    /// <param name="statusCode">The HTTP status.</param>
+    /// <param name="contentType">The Content-Type.</param>
+    /// <param name="body">The body.</param>
+    /// <param name="headers">Extra response headers.</param>
     public void AnswerNext(int statusCode, string contentType, string body, params (string Name, string Value)[] headers) =>
         AnswerNext(async (context, ct) =>
         {
@@ -120,12 +148,12 @@ public sealed class FakeEwsServer : IAsyncDisposable
                 context.Response.Headers[name] = value;
             }
 
-            await context.Response.WriteAsync(body, ct);
+            await context.Response.WriteAsync(body, ct).ConfigureAwait(false);
         });
 
     /// <summary>The next request gets 401 as Exchange Online answers a token it rejects.</summary>
     public void RejectNextToken(string reason = "The token has expired.") =>
-        AnswerNext(async (context, ct) => await Unauthorized(context, "2000008;reason=\"" + reason + "\";error_category=\"invalid_token\"", ct));
+        AnswerNext(async (context, ct) => await Unauthorized(context, "2000008;reason=\"" + reason + "\";error_category=\"invalid_token\"", ct).ConfigureAwait(false));
 
     /// <summary>The next request gets a SOAP fault (HTTP 500) with <paramref name="responseCode"/>.</summary>
     public void FaultNext(string responseCode, string message, long? backOffMilliseconds = null) =>
@@ -133,14 +161,17 @@ public sealed class FakeEwsServer : IAsyncDisposable
 
     /// <summary>The next request never gets an answer (until the client gives up or the server stops).</summary>
     public void HangNext() =>
-        AnswerNext(async (context, ct) => await Task.Delay(Timeout.Infinite, ct));
+        AnswerNext(async (context, ct) => await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false));
 
+    /// <summary>Stops the server.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        Certificate.Dispose();
     }
 
     private async Task ServeAsync(HttpContext context)
@@ -150,7 +181,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
         string body;
         using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
         {
-            body = await reader.ReadToEndAsync(ct);
+            body = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
         }
 
         XDocument? document = null;
@@ -170,7 +201,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
 
         if (_overrides.TryDequeue(out var answer))
         {
-            await answer(context, ct);
+            await answer(context, ct).ConfigureAwait(false);
             return;
         }
 
@@ -178,7 +209,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
         {
             context.Response.StatusCode = 400;
             context.Response.ContentType = "text/html";
-            await context.Response.WriteAsync("<html><head><title>Bad Request</title></head><body>EWS takes a SOAP POST.</body></html>", ct);
+            await context.Response.WriteAsync("<html><head><title>Bad Request</title></head><body>EWS takes a SOAP POST.</body></html>", ct).ConfigureAwait(false);
             return;
         }
 
@@ -186,7 +217,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
         var token = request.BearerToken;
         if (token is null)
         {
-            await Unauthorized(context, null, ct);
+            await Unauthorized(context, null, ct).ConfigureAwait(false);
             return;
         }
 
@@ -198,10 +229,10 @@ public sealed class FakeEwsServer : IAsyncDisposable
             ValidateLifetime = true,
             RequireExpirationTime = true,
             ClockSkew = TimeSpan.Zero,
-        });
+        }).ConfigureAwait(false);
         if (!validation.IsValid)
         {
-            await Unauthorized(context, "2000003;reason=\"" + validation.Exception?.GetType().Name + "\";error_category=\"invalid_token\"", ct);
+            await Unauthorized(context, "2000003;reason=\"" + validation.Exception?.GetType().Name + "\";error_category=\"invalid_token\"", ct).ConfigureAwait(false);
             return;
         }
 
@@ -211,7 +242,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
         var appOnly = roles.Contains("full_access_as_app", StringComparer.Ordinal);
         if (!appOnly && !scopes.Contains("EWS.AccessAsUser.All", StringComparer.Ordinal))
         {
-            await Unauthorized(context, "2000001;reason=\"The token has no EWS.AccessAsUser.All scope or full_access_as_app role.\";error_category=\"invalid_grant\"", ct);
+            await Unauthorized(context, "2000001;reason=\"The token has no EWS.AccessAsUser.All scope or full_access_as_app role.\";error_category=\"invalid_grant\"", ct).ConfigureAwait(false);
             return;
         }
 
@@ -220,26 +251,26 @@ public sealed class FakeEwsServer : IAsyncDisposable
         {
             context.Response.StatusCode = 400;
             context.Response.ContentType = "text/plain";
-            await context.Response.WriteAsync("The fake EWS endpoint requires the X-AnchorMailbox header on every request.", ct);
+            await context.Response.WriteAsync("The fake EWS endpoint requires the X-AnchorMailbox header on every request.", ct).ConfigureAwait(false);
             return;
         }
 
         var impersonated = document!.Root!.Element(S + "Header")?.Element(T + "ExchangeImpersonation")?.Descendants(T + "SmtpAddress").FirstOrDefault()?.Value.Trim();
         if (appOnly && impersonated is null)
         {
-            await WriteFault(context, "ErrorInvalidExchangeImpersonationHeaderData", "ExchangeImpersonation SOAP header must be present for this type of OAuth token.", null, ct);
+            await WriteFault(context, "ErrorInvalidExchangeImpersonationHeaderData", "ExchangeImpersonation SOAP header must be present for this type of OAuth token.", null, ct).ConfigureAwait(false);
             return;
         }
 
         if (impersonated is not null && !string.Equals(impersonated, anchor, StringComparison.OrdinalIgnoreCase))
         {
-            await WriteFault(context, "ErrorInvalidExchangeImpersonationHeaderData", "The X-AnchorMailbox header does not match the impersonated account.", null, ct);
+            await WriteFault(context, "ErrorInvalidExchangeImpersonationHeaderData", "The X-AnchorMailbox header does not match the impersonated account.", null, ct).ConfigureAwait(false);
             return;
         }
 
         if (!_mailboxes.TryGetValue(anchor, out var mailbox))
         {
-            await WriteFault(context, "ErrorNonExistentMailbox", "The SMTP address has no mailbox associated with it.", null, ct);
+            await WriteFault(context, "ErrorNonExistentMailbox", "The SMTP address has no mailbox associated with it.", null, ct).ConfigureAwait(false);
             return;
         }
 
@@ -247,11 +278,11 @@ public sealed class FakeEwsServer : IAsyncDisposable
         {
             if (denial == "ErrorImpersonateUserDenied")
             {
-                await WriteFault(context, denial, "The account does not have permission to impersonate the requested user.", null, ct);
+                await WriteFault(context, denial, "The account does not have permission to impersonate the requested user.", null, ct).ConfigureAwait(false);
             }
             else
             {
-                await WriteResponse(context, operation, Error(operation, denial, "Access is denied. Check credentials and try again."), ct);
+                await WriteResponse(context, operation, Error(operation, denial, "Access is denied. Check credentials and try again."), ct).ConfigureAwait(false);
             }
 
             return;
@@ -260,12 +291,12 @@ public sealed class FakeEwsServer : IAsyncDisposable
         var user = identity.FindFirst("upn")?.Value;
         if (!appOnly && !string.Equals(user, mailbox.Address, StringComparison.OrdinalIgnoreCase))
         {
-            await WriteResponse(context, operation, Error(operation, "ErrorAccessDenied", "Access is denied. Check credentials and try again."), ct);
+            await WriteResponse(context, operation, Error(operation, "ErrorAccessDenied", "Access is denied. Check credentials and try again."), ct).ConfigureAwait(false);
             return;
         }
 
         var operationElement = document.Root!.Element(S + "Body")!.Element(M + operation)!;
-        await WriteResponse(context, operation, Dispatch(mailbox, operation, operationElement), ct);
+        await WriteResponse(context, operation, Dispatch(mailbox, operation, operationElement), ct).ConfigureAwait(false);
     }
 
     private static XElement Dispatch(FakeMailbox mailbox, string operation, XElement request)
@@ -532,10 +563,10 @@ public sealed class FakeEwsServer : IAsyncDisposable
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/xml; charset=utf-8";
         context.Response.Headers["request-id"] = Guid.NewGuid().ToString();
-        await context.Response.WriteAsync(envelope.Declaration + envelope.ToString(SaveOptions.DisableFormatting), ct);
+        await context.Response.WriteAsync(envelope.Declaration + envelope.ToString(SaveOptions.DisableFormatting), ct).ConfigureAwait(false);
     }
 
-    public static async Task WriteFault(HttpContext context, string responseCode, string message, long? backOffMilliseconds, CancellationToken ct)
+    private static async Task WriteFault(HttpContext context, string responseCode, string message, long? backOffMilliseconds, CancellationToken ct)
     {
         // Shape of the SOAP faults Exchange returns with HTTP 500 (ErrorServerBusy carries BackOffMilliseconds in MessageXml).
         var detail = new XElement("detail",
@@ -555,7 +586,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
                     detail)));
         context.Response.StatusCode = 500;
         context.Response.ContentType = "text/xml; charset=utf-8";
-        await context.Response.WriteAsync(envelope.ToString(SaveOptions.DisableFormatting), ct);
+        await context.Response.WriteAsync(envelope.ToString(SaveOptions.DisableFormatting), ct).ConfigureAwait(false);
     }
 
     private static async Task Unauthorized(HttpContext context, string? diagnostics, CancellationToken ct)
@@ -568,20 +599,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
         }
 
         context.Response.ContentLength = 0;
-        await context.Response.CompleteAsync();
-    }
-
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=fake-ews.test", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        var now = DateTimeOffset.UtcNow;
-        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(7));
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+        await context.Response.CompleteAsync().ConfigureAwait(false);
     }
 
     private sealed class EwsError : Exception

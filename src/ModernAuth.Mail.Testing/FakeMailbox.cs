@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ModernAuth.Mail.Ews.Tests.Support;
+namespace ModernAuth.Mail.Testing;
 
 /// <summary>One mailbox of the <see cref="FakeEwsServer"/>: folders, messages and a change log for SyncFolderItems.</summary>
 public sealed class FakeMailbox
@@ -13,6 +13,7 @@ public sealed class FakeMailbox
     private long _seq;
     private int _nextId;
 
+    /// <summary>Creates a mailbox for <paramref name="address"/> with the well-known folders (Inbox, Sent Items, Drafts, Deleted Items, Junk Email, Outbox).</summary>
     public FakeMailbox(string address)
     {
         Address = address;
@@ -32,13 +33,15 @@ public sealed class FakeMailbox
         }
     }
 
+    /// <summary>The mailbox's SMTP address.</summary>
     public string Address { get; }
 
     /// <summary>Messages this mailbox sent (CreateItem with Send*, SendItem), as MIME.</summary>
     public List<byte[]> Sent { get; } = [];
 
-    public object Gate => _gate;
+    internal object Gate => _gate;
 
+    /// <summary>A folder by well-known name (<paramref name="wellKnown"/>) or by id, or <see langword="null"/>.</summary>
     public FakeFolder? FindFolder(string idOrName, bool wellKnown)
     {
         lock (_gate)
@@ -49,6 +52,7 @@ public sealed class FakeMailbox
         }
     }
 
+    /// <summary>Delivers a message to a well-known folder (a simple MIME message is made when <paramref name="mime"/> is null).</summary>
     public FakeMessage AddMessage(string folderName, string subject, string from = "sender@fabrikam.test", bool isRead = false, byte[]? mime = null)
     {
         mime ??= Encoding.UTF8.GetBytes($"From: {from}\r\nTo: {Address}\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@fabrikam.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello from {subject}.\r\n");
@@ -56,6 +60,7 @@ public sealed class FakeMailbox
         return Store(folder.Id, mime, subject, from, isRead);
     }
 
+    /// <summary>Stores a MIME message in a folder (by id), reading subject and sender from its headers unless given.</summary>
     public FakeMessage Store(string folderId, byte[] mime, string? subject = null, string? from = null, bool isRead = false)
     {
         lock (_gate)
@@ -75,6 +80,7 @@ public sealed class FakeMailbox
         }
     }
 
+    /// <summary>The messages in a folder (by id), newest first.</summary>
     public IReadOnlyList<FakeMessage> MessagesIn(string folderId)
     {
         lock (_gate)
@@ -83,6 +89,7 @@ public sealed class FakeMailbox
         }
     }
 
+    /// <summary>A message by item id, or <see langword="null"/>.</summary>
     public FakeMessage? FindMessage(string id)
     {
         lock (_gate)
@@ -91,6 +98,7 @@ public sealed class FakeMailbox
         }
     }
 
+    /// <summary>Moves a message to a folder (by id); like Exchange, the moved message gets a new id.</summary>
     public FakeMessage Move(FakeMessage message, string folderId)
     {
         lock (_gate)
@@ -112,6 +120,7 @@ public sealed class FakeMailbox
         }
     }
 
+    /// <summary>Deletes a message.</summary>
     public void Remove(FakeMessage message)
     {
         lock (_gate)
@@ -121,6 +130,7 @@ public sealed class FakeMailbox
         }
     }
 
+    /// <summary>Sets a message's read flag (recorded as a ReadFlagChange for SyncFolderItems).</summary>
     public void MarkRead(FakeMessage message, bool isRead)
     {
         lock (_gate)
@@ -131,6 +141,7 @@ public sealed class FakeMailbox
         }
     }
 
+    /// <summary>Changes a message's subject (recorded as an Update for SyncFolderItems).</summary>
     public void Rename(FakeMessage message, string subject)
     {
         lock (_gate)
@@ -142,7 +153,7 @@ public sealed class FakeMailbox
     }
 
     /// <summary>Changes in a folder after <paramref name="afterSeq"/>; with no state, every item as a create.</summary>
-    public (List<(string Kind, string ItemId)> Changes, long LastSeq, bool IncludesLast) ChangesSince(string folderId, long? afterSeq, int max)
+    internal (List<(string Kind, string ItemId)> Changes, long LastSeq, bool IncludesLast) ChangesSince(string folderId, long? afterSeq, int max)
     {
         lock (_gate)
         {
@@ -182,8 +193,10 @@ public sealed class FakeMailbox
     }
 }
 
+/// <summary>A folder of a <see cref="FakeMailbox"/>.</summary>
 public sealed class FakeFolder
 {
+    /// <summary>Creates a folder.</summary>
     public FakeFolder(string id, string wellKnownName, string displayName)
     {
         Id = id;
@@ -192,17 +205,23 @@ public sealed class FakeFolder
         ChangeKey = FakeMailbox.NewChangeKey();
     }
 
+    /// <summary>The EWS id.</summary>
     public string Id { get; }
 
+    /// <summary>The EWS change key.</summary>
     public string ChangeKey { get; }
 
+    /// <summary>The distinguished folder name (inbox, sentitems, ...).</summary>
     public string WellKnownName { get; }
 
+    /// <summary>The display name.</summary>
     public string DisplayName { get; }
 }
 
+/// <summary>A message in a <see cref="FakeMailbox"/>.</summary>
 public sealed class FakeMessage
 {
+    /// <summary>Creates a message.</summary>
     public FakeMessage(string id, string folderId, byte[] mime)
     {
         Id = id;
@@ -210,21 +229,30 @@ public sealed class FakeMessage
         Mime = mime;
     }
 
+    /// <summary>The EWS id.</summary>
     public string Id { get; }
 
+    /// <summary>The EWS change key (new on every change).</summary>
     public string ChangeKey { get; set; } = FakeMailbox.NewChangeKey();
 
+    /// <summary>The id of the folder the message is in.</summary>
     public string FolderId { get; }
 
+    /// <summary>The message as MIME.</summary>
     public byte[] Mime { get; }
 
+    /// <summary>The subject.</summary>
     public string Subject { get; set; } = string.Empty;
 
+    /// <summary>The sender's address.</summary>
     public string From { get; set; } = string.Empty;
 
+    /// <summary>The Message-ID header, if any.</summary>
     public string? InternetMessageId { get; set; }
 
+    /// <summary>Whether the message has been read.</summary>
     public bool IsRead { get; set; }
 
+    /// <summary>When the message was received.</summary>
     public DateTimeOffset Received { get; set; }
 }
