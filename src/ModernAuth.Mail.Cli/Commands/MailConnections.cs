@@ -40,11 +40,13 @@ internal static class MailConnections
         if (settings.Cloud.Ews is null)
         {
             throw new ConfigurationException(settings.Sandbox is not null
-                ? "The sandbox has no EWS server (the local test servers are Dovecot and Postfix): point --ews-url (MODERNAUTH_MAIL_EWS_URL) at an EWS endpoint to try it."
+                ? "The sandbox's personal accounts have no EWS (like Outlook.com): use IMAP, POP or SMTP, or drop --cloud personal to use the sandbox's EWS server."
                 : $"The cloud {settings.Cloud.Name} offers no EWS (personal accounts have none): use IMAP, POP or SMTP, or set --ews-url for an on-premises Exchange with Hybrid Modern Auth.");
         }
 
-        return new Ews.EwsClient(provider, mailbox, new Ews.EwsClientOptions { Cloud = settings.Cloud, Endpoint = settings.Cloud.Ews, Timeout = Timeout });
+        // The sandbox's own EWS server has a self-signed certificate: trust exactly it (an --ews-url elsewhere is not affected).
+        var transport = settings.Sandbox is { } sandbox && settings.Cloud.Ews == sandbox.Ews.Endpoint ? sandbox.EwsTransport : null;
+        return new Ews.EwsClient(provider, mailbox, new Ews.EwsClientOptions { Cloud = settings.Cloud, Endpoint = settings.Cloud.Ews, Timeout = Timeout, Transport = transport });
     }
 
     public static MailServerEndpoint Endpoint(MailProtocol protocol, CliSettings settings) => settings.Cloud.GetEndpoint(protocol);

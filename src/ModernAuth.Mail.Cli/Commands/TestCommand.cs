@@ -43,7 +43,7 @@ internal static class TestCommand
             var asJson = parse.GetValue(json);
             await using var context = new CommandContext(parse, console, globals, asJson);
             var settings = await context.ResolveAsync(connection, cancellationToken);
-            // "all" includes EWS where the cloud has it (not personal accounts, not the sandbox unless --ews-url is set).
+            // "all" includes EWS where the cloud has it (not personal accounts; the sandbox has its own fake EWS server).
             var protocols = parse.GetValue(target) switch
             {
                 "all" => settings.Cloud.Ews is null

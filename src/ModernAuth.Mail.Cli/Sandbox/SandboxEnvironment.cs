@@ -8,7 +8,9 @@ namespace ModernAuth.Mail.Cli.Sandbox;
 /// <summary>
 /// <c>--sandbox</c>: a fake Entra ID started by the tool itself (HTTPS loopback, signing with the local servers' key
 /// and kid from servers.json, so Dovecot and Postfix accept its tokens), one built-in app registration per flow, the
-/// user <c>adele@contoso.test</c>, and the local servers' ports with their self-signed certificate trusted.
+/// user <c>adele@contoso.test</c>, and the local servers' ports with their self-signed certificate trusted. EWS is a
+/// loopback <see cref="FakeEwsServer"/> the tool starts too (it accepts the fake Entra ID's tokens), with a mailbox for
+/// the work user; its certificate is trusted by <see cref="EwsTransport"/>.
 /// </summary>
 internal sealed class SandboxEnvironment : IAsyncDisposable
 {
@@ -36,8 +38,10 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     private readonly RSA _signingKey;
     private readonly X509Certificate2 _serverCertificate;
 
-    private SandboxEnvironment(SandboxServers servers, RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, X509Certificate2 appCertificate, X509Certificate2 serverCertificate)
+    private SandboxEnvironment(SandboxServers servers, RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, FakeEwsServer ews, X509Certificate2 appCertificate, X509Certificate2 serverCertificate)
     {
+        Ews = ews;
+        EwsTransport = ews.CreateTrustingHandler();
         Servers = servers;
         _signingKey = signingKey;
         Entra = entra;
@@ -50,7 +54,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
             Imap = new MailServerEndpoint(servers.Host, servers.Imaps, MailTlsMode.Implicit),
             Pop = new MailServerEndpoint(servers.Host, servers.Pop3s, MailTlsMode.Implicit),
             Smtp = new MailServerEndpoint(servers.Host, servers.Submission, MailTlsMode.StartTls),
-            Ews = null,
+            Ews = ews.Endpoint,
         };
         PersonalCloud = MailCloud.PersonalAccounts with
         {
@@ -66,6 +70,12 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     public FakeEntraId Entra { get; }
 
     public FakeEntraIdServer Server { get; }
+
+    /// <summary>The sandbox's EWS endpoint (the default EWS URL of <see cref="Cloud"/>).</summary>
+    public FakeEwsServer Ews { get; }
+
+    /// <summary>A handler that trusts exactly <see cref="Ews"/>'s certificate, owned by the sandbox (EWS clients do not dispose it).</summary>
+    public HttpMessageHandler EwsTransport { get; }
 
     /// <summary>The built-in certificate app's certificate (with its private key), made for this run.</summary>
     public X509Certificate2 AppCertificate { get; }
@@ -107,6 +117,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
         var servers = SandboxServers.Load(environment);
         var signingKey = RSA.Create();
         FakeEntraId? entra = null;
+        FakeEwsServer? ews = null;
         try
         {
             signingKey.ImportFromPem(File.ReadAllText(servers.PrivateKeyPem));
@@ -121,11 +132,18 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
             entra.DeviceCodeUser = personal
                 ? entra.AddUser(FakeEntraId.ConsumersTenant, PersonalUser, "Megan Bowen")
                 : entra.AddUser(servers.TenantId, User, "Adele Vance");
+            ews = await FakeEwsServer.StartAsync(entra, servers.TenantId, cancellationToken);
+            ews.AddMailbox(User);
             ApplyKnobs(entra, environment);
-            return new SandboxEnvironment(servers, signingKey, entra, server, certificate, serverCertificate);
+            return new SandboxEnvironment(servers, signingKey, entra, server, ews, certificate, serverCertificate);
         }
         catch (Exception error) when (error is IOException or CryptographicException or UnauthorizedAccessException)
         {
+            if (ews is not null)
+            {
+                await ews.DisposeAsync();
+            }
+
             if (entra is not null)
             {
                 await entra.DisposeAsync();
@@ -138,6 +156,8 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        EwsTransport.Dispose();
+        await Ews.DisposeAsync();
         await Entra.DisposeAsync();
         AppCertificate.Dispose();
         _serverCertificate.Dispose();

@@ -78,6 +78,16 @@ public sealed class SendCommandTests(SandboxServersFixture servers)
     }
 
     [Fact]
+    public async Task Send_ViaEwsInTheSandbox_SendsThroughTheSandboxsEwsServer()
+    {
+        var result = await new CliRunner().RunAsync("--sandbox", "send", "--via", "ews", "--to", "bob@fabrikam.test", "--subject", "ews send", "--body", "Sent over EWS by the CLI test.");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("over EWS (https://127.0.0.1:", result.Out, StringComparison.Ordinal);
+        Assert.Contains("1 recipient(s)", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_ViaEwsToAnUnreachableEndpoint_ExitsWith1AndNamesTheEndpoint()
     {
         var result = await new CliRunner().RunAsync("--sandbox", "send", "--via", "ews", "--ews-url", "http://127.0.0.1:1/EWS/Exchange.asmx", "--to", "adele@contoso.test", "--subject", "x", "--body", "y");

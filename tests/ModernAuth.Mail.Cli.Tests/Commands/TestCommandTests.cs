@@ -12,12 +12,12 @@ public sealed class TestCommandTests
         var result = await new CliRunner().RunAsync("--sandbox", "test", "all");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (var expected in new[] { "protocol", "step", "result", "time", "finding", "fix", "IMAP", "POP", "SMTP", "select INBOX", "STAT", "NOOP", "authenticate" })
+        foreach (var expected in new[] { "protocol", "step", "result", "time", "finding", "fix", "IMAP", "POP", "SMTP", "EWS", "select INBOX", "GetFolder inbox", "STAT", "NOOP", "authenticate" })
         {
             Assert.Contains(expected, result.Out, StringComparison.Ordinal);
         }
 
-        Assert.Contains("All 15 steps passed.", result.Out, StringComparison.Ordinal);
+        Assert.Contains("All 18 steps passed.", result.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("FAILED", result.Out, StringComparison.Ordinal);
     }
 
@@ -37,9 +37,9 @@ public sealed class TestCommandTests
         Assert.Equal("mailbox_test", root.GetProperty("kind").GetString());
         Assert.True(root.GetProperty("success").GetBoolean());
         var steps = root.GetProperty("steps").EnumerateArray().ToList();
-        Assert.Equal(15, steps.Count);
+        Assert.Equal(18, steps.Count);
         Assert.All(steps, s => Assert.Equal("passed", s.GetProperty("result").GetString()));
-        Assert.Equal(["imap", "pop", "smtp"], steps.Select(s => s.GetProperty("protocol").GetString()).Distinct());
+        Assert.Equal(["imap", "pop", "smtp", "ews"], steps.Select(s => s.GetProperty("protocol").GetString()).Distinct());
     }
 
     [Fact]
@@ -92,12 +92,24 @@ public sealed class TestCommandTests
     }
 
     [Fact]
-    public async Task TestEws_SandboxHasNoEwsServer_ExitsWith3AndSaysHowToPointAtOne()
+    public async Task TestEws_Sandbox_PassesAgainstTheSandboxsEwsServer()
     {
-        var result = await new CliRunner().RunAsync("--sandbox", "test", "ews");
+        var result = await new CliRunner().RunAsync("--sandbox", "test", "ews", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var steps = json.RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["token", "inspect", "GetFolder inbox"], steps.Select(s => s.GetProperty("step").GetString()));
+        Assert.All(steps, s => Assert.Equal("passed", s.GetProperty("result").GetString()));
+    }
+
+    [Fact]
+    public async Task TestEws_SandboxPersonalAccounts_HaveNoEwsAndExitWith3()
+    {
+        var result = await new CliRunner().RunAsync("--sandbox", "test", "ews", "--cloud", "personal");
 
         Assert.Equal(3, result.ExitCode);
-        Assert.Contains("--ews-url", result.Out, StringComparison.Ordinal);
+        Assert.Contains("IMAP", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]
