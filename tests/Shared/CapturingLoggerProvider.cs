@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace ModernAuth.Mail.Ews.Tests.Support;
+namespace ModernAuth.Mail.Tests.Shared;
 
 /// <summary>Keeps every log line (formatted message, state values and exception text) so tests can search it for secrets.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
