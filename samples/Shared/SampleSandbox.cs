@@ -43,6 +43,9 @@ public sealed class SampleSandbox : IAsyncDisposable
         Password = passwordUser.GetProperty("password").GetString()!;
     }
 
+    /// <summary>The fake Entra ID itself (its request counters show what a call cost).</summary>
+    public FakeEntraId Entra => _entra;
+
     /// <summary>The fake Entra ID's HTTPS server: pass it to <c>options.UseFakeEntraId(...)</c>.</summary>
     public FakeEntraIdServer Server { get; }
 
