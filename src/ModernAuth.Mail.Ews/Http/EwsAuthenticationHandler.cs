@@ -54,7 +54,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
         EwsGuard.ThrowIfPersonalAccounts(Cloud, provider, endpointGiven);
         UsesImpersonation = _options.UseImpersonation ?? provider.IsAppOnly;
         var account = provider.IsAppOnly || string.IsNullOrWhiteSpace(_options.SignInAccount) ? Mailbox : _options.SignInAccount!.Trim();
-        _tokenRequest = new MailTokenRequest(MailProtocol.Ews, account);
+        _tokenRequest = provider.CreateRequest(MailProtocol.Ews, account);
         _logger = (ILogger?)_options.LoggerFactory?.CreateLogger("ModernAuth.Mail.Ews.EwsAuthenticationHandler") ?? NullLogger.Instance;
     }
 

@@ -124,12 +124,8 @@ public static class MailKitConnector
             throw new ArgumentNullException(nameof(provider));
         }
 
-        if (provider.IsAppOnly && string.IsNullOrWhiteSpace(mailbox))
-        {
-            throw new ArgumentException(
-                "An app-only token names no mailbox: pass the mailbox to open (the XOAUTH2 user=), for example \"shared@contoso.com\".",
-                nameof(mailbox));
-        }
+        // Checked before connecting, so a missing mailbox costs no connection.
+        mailbox = provider.CreateRequest(protocol, mailbox).Mailbox;
 
         options ??= new MailKitConnectOptions();
         var cloud = options.Cloud ?? provider.Cloud;

@@ -35,13 +35,8 @@ internal static class OAuthAuthenticator
             throw new ArgumentNullException(nameof(provider));
         }
 
-        mailbox = string.IsNullOrWhiteSpace(mailbox) ? null : mailbox!.Trim();
-        if (provider.IsAppOnly && mailbox is null)
-        {
-            throw new ArgumentException(
-                "An app-only token names no mailbox: pass the mailbox to open (the XOAUTH2 user=), for example \"shared@contoso.com\". The application needs access to it in Exchange Online (Add-MailboxPermission for IMAP/POP, SendAs or the Application SMTP.SendAsApp role for SMTP).",
-                nameof(mailbox));
-        }
+        var request = provider.CreateRequest(protocol, mailbox);
+        mailbox = request.Mailbox;
 
         options ??= new MailKitAuthenticationOptions();
         cancellationToken.ThrowIfCancellationRequested();
@@ -63,7 +58,6 @@ internal static class OAuthAuthenticator
             reconnect = ct => client.ConnectAsync(uri, ct);
         }
 
-        var request = new MailTokenRequest(protocol, mailbox);
         var token = await provider.GetTokenAsync(request, cancellationToken).ConfigureAwait(false);
         var attempt = 1;
         var reconnectedForRetry = false;
