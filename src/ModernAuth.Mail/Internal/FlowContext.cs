@@ -12,6 +12,7 @@ namespace ModernAuth.Mail.Internal;
 internal sealed class FlowContext
 {
     private readonly IReadOnlyList<string>[] _scopesByProtocol;
+    private readonly int[] _appOnlyScopeSet;
     private readonly TokenCacheFillCoordinator? _fillCoordinator;
 
     public FlowContext(MailTokenProviderOptions options, string clientId, string tenant, bool appOnly, string loggerCategory,
@@ -26,10 +27,20 @@ internal sealed class FlowContext
         Authority = AuthorityHost.GetLeftPart(UriPartial.Authority) + "/" + Uri.EscapeDataString(tenant);
         Logger = options.LoggerFactory?.CreateLogger(loggerCategory) ?? NullLogger.Instance;
         HttpClientFactory = new MsalHttpClientFactory(options.Transport, options.NetworkTimeout);
-        _scopesByProtocol = new IReadOnlyList<string>[4];
-        for (var p = MailProtocol.Imap; p <= MailProtocol.Ews; p++)
+        _scopesByProtocol = new IReadOnlyList<string>[(int)LastProtocol + 1];
+        _appOnlyScopeSet = new int[(int)LastProtocol + 1];
+        for (var p = MailProtocol.Imap; p <= LastProtocol; p++)
         {
             _scopesByProtocol[(int)p] = Cloud.GetScopes(p, appOnly);
+
+            // App-only tokens are shared by the protocols of one resource (Exchange's four), not across resources (Graph).
+            var first = 0;
+            while (!_scopesByProtocol[first].SequenceEqual(_scopesByProtocol[(int)p], StringComparer.OrdinalIgnoreCase))
+            {
+                first++;
+            }
+
+            _appOnlyScopeSet[(int)p] = first;
         }
 
         // App-only: MSAL's suggested key has this shape, but the key must be known before MSAL runs (to coordinate a
@@ -44,6 +55,8 @@ internal sealed class FlowContext
 
         Gate = new TokenCacheGate(acquire, time, options.RefreshMargin, Logger);
     }
+
+    private const MailProtocol LastProtocol = MailProtocol.Graph;
 
     public MailTokenProviderOptions Options { get; }
 
@@ -70,7 +83,7 @@ internal sealed class FlowContext
 
     public IReadOnlyList<string> ScopesFor(MailProtocol protocol)
     {
-        if ((uint)protocol > (uint)MailProtocol.Ews)
+        if ((uint)protocol > (uint)LastProtocol)
         {
             throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Unknown mail protocol.");
         }
@@ -78,9 +91,9 @@ internal sealed class FlowContext
         return _scopesByProtocol[(int)protocol];
     }
 
-    /// <summary>App-only flows share one token across protocols; delegated flows keep one per protocol and account.</summary>
+    /// <summary>App-only flows share one token across the protocols of a resource; delegated flows keep one per protocol and account.</summary>
     public TokenCacheKey KeyFor(MailTokenRequest request) =>
-        AppOnly ? new TokenCacheKey(0, null) : new TokenCacheKey((int)request.Protocol + 1, request.Mailbox);
+        AppOnly ? new TokenCacheKey((uint)request.Protocol <= (uint)LastProtocol ? _appOnlyScopeSet[(int)request.Protocol] : (int)request.Protocol, null) : new TokenCacheKey((int)request.Protocol + 1, request.Mailbox);
 
     public T ConfigureCommon<T>(T builder)
         where T : AbstractApplicationBuilder<T>
