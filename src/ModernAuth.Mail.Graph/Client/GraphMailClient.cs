@@ -45,6 +45,9 @@ public class GraphMailClient : IDisposable
         ["XXX"] = ODataError.CreateFromDiscriminatorValue,
     };
 
+    // RFC 5322 lines end in CRLF on every platform; MimeKit's default follows the platform.
+    private static readonly FormatOptions WireFormat = CreateWireFormat();
+
     private readonly GraphServiceClient? _graph;
     private readonly IRequestAdapter? _adapter;
     private readonly HttpClient? _http;
@@ -644,12 +647,19 @@ public class GraphMailClient : IDisposable
         ParentFolderId = message.ParentFolderId,
     };
 
+    private static FormatOptions CreateWireFormat()
+    {
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        return options;
+    }
+
     private static long Base64Length(long bytes) => (bytes + 2) / 3 * 4;
 
     private static byte[] ToBytes(MimeMessage message)
     {
         using var stream = new MemoryStream();
-        message.WriteTo(FormatOptions.Default, stream);
+        message.WriteTo(WireFormat, stream);
         return stream.ToArray();
     }
 

@@ -13,6 +13,9 @@ internal sealed class GraphRouter
     private const string WritePermission = "write";
     private const string SendPermission = "send";
 
+    // Mail on the wire and in Exchange uses CRLF, whatever the platform.
+    private static readonly FormatOptions WireFormat = CreateWireFormat();
+
     private readonly FakeGraph _graph;
     private readonly ConcurrentDictionary<string, List<MimePart>> _pendingAttachments = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UploadSession> _uploads = new(StringComparer.Ordinal);
@@ -205,7 +208,7 @@ internal sealed class GraphRouter
                 return WithMessage(mailbox, path[1], m =>
                 {
                     using var doc = JsonDocument.Parse(request.Body);
-                    var destination = ResolveFolder(mailbox, doc.RootElement.GetProperty("destinationId").GetString() ?? string.Empty);
+                    var destination = ResolveFolder(mailbox, Prop(doc.RootElement, "destinationId").GetString() ?? string.Empty);
                     if (destination is null)
                     {
                         return Error(404, "ErrorItemNotFound", "The specified object was not found in the store.");
@@ -220,8 +223,8 @@ internal sealed class GraphRouter
                 {
                     using var doc = JsonDocument.Parse(request.Body);
                     var root = doc.RootElement;
-                    var name = root.GetProperty("name").GetString() ?? "attachment";
-                    var bytes = Convert.FromBase64String(root.GetProperty("contentBytes").GetString() ?? string.Empty);
+                    var name = Prop(root, "name").GetString() ?? "attachment";
+                    var bytes = Convert.FromBase64String(Prop(root, "contentBytes").GetString() ?? string.Empty);
                     var contentType = root.TryGetProperty("contentType", out var ct) ? ct.GetString() : null;
                     AddPending(m.Id, name, contentType, bytes);
                     return Ok(201, w =>
@@ -236,14 +239,14 @@ internal sealed class GraphRouter
                 return WithMessage(mailbox, path[1], m =>
                 {
                     using var doc = JsonDocument.Parse(request.Body);
-                    var item = doc.RootElement.GetProperty("AttachmentItem");
-                    var size = item.GetProperty("size").GetInt64();
+                    var item = Prop(doc.RootElement, "attachmentItem");
+                    var size = Prop(item, "size").GetInt64();
                     if (size > 150L * 1024 * 1024)
                     {
                         return Error(400, "ErrorAttachmentSizeLimitExceeded", "The attachment exceeds the maximum supported size of 150 MB.");
                     }
 
-                    var session = new UploadSession(m.Id, item.GetProperty("name").GetString() ?? "attachment", item.TryGetProperty("contentType", out var ct) ? ct.GetString() : null, size);
+                    var session = new UploadSession(m.Id, Prop(item, "name").GetString() ?? "attachment", item.TryGetProperty("contentType", out var ct) ? ct.GetString() : null, size);
                     var id = Guid.NewGuid().ToString("N");
                     _uploads[id] = session;
                     var root = request.Url.GetLeftPart(UriPartial.Authority);
@@ -284,6 +287,20 @@ internal sealed class GraphRouter
             default:
                 return Error(400, "BadRequest", "Resource not found for the segment '" + string.Join("/", path) + "'.");
         }
+    }
+
+    /// <summary>A JSON property by name, ignoring case as Graph does (the SDK writes <c>DestinationId</c>, the docs <c>destinationId</c>).</summary>
+    private static JsonElement Prop(JsonElement element, string name)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value;
+            }
+        }
+
+        throw new KeyNotFoundException("The request has no '" + name + "'.");
     }
 
     private static bool IsIdPosition(string[] path, int index) => index == 1 && (path[0] is "mailFolders" or "messages");
@@ -337,18 +354,26 @@ internal sealed class GraphRouter
 
         if (saveCopy)
         {
-            sender.Store(sender.FindFolder("sentitems", wellKnown: true)!.Id, bytes, isRead: true);
+            Store(sender, "sentitems", message, bytes, isRead: true);
         }
 
         foreach (var recipient in message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes))
         {
             if (_graph.FindMailbox(recipient.Address) is { } target)
             {
-                target.Store(target.FindFolder("inbox", wellKnown: true)!.Id, bytes);
+                Store(target, "inbox", message, bytes, isRead: false);
             }
         }
 
         return new GraphHttpResponse(202);
+    }
+
+    private static FakeMessage Store(FakeMailbox mailbox, string folder, MimeMessage message, byte[] bytes, bool isRead)
+    {
+        var folderId = mailbox.FindFolder(folder, wellKnown: true)?.Id ?? folder;
+        var stored = mailbox.Store(folderId, bytes, message.Subject ?? string.Empty, message.From.Mailboxes.FirstOrDefault()?.Address ?? mailbox.Address, isRead);
+        stored.InternetMessageId = message.MessageId is { Length: > 0 } id ? "<" + id + ">" : null;
+        return stored;
     }
 
     private GraphHttpResponse CreateDraft(GraphHttpRequest request, FakeMailbox mailbox, string folder)
@@ -375,7 +400,7 @@ internal sealed class GraphRouter
             message = FromJson(doc.RootElement, mailbox.Address);
         }
 
-        var stored = mailbox.Store(target.Id, ToBytes(message), isRead: true);
+        var stored = Store(mailbox, target.Id, message, ToBytes(message), isRead: true);
         return Ok(201, w => WriteMessage(w, mailbox, stored));
     }
 
@@ -723,8 +748,15 @@ internal sealed class GraphRouter
     private static byte[] ToBytes(MimeMessage message)
     {
         using var stream = new MemoryStream();
-        message.WriteTo(FormatOptions.Default, stream);
+        message.WriteTo(WireFormat, stream);
         return stream.ToArray();
+    }
+
+    private static FormatOptions CreateWireFormat()
+    {
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        return options;
     }
 
     /// <summary>Graph's ids are URL-safe; the fake mailbox's are plain base64.</summary>

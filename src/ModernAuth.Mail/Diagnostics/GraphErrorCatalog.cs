@@ -94,7 +94,7 @@ internal static class GraphErrorCatalog
             return Explanation(rule.Code, rule.Severity, rule.Retryable, rule.Meaning, rule.Remedy, text, error, status, code, message);
         }
 
-        if (error is null)
+        if (error is null && (protocol != MailProtocol.Graph || code is null && text.IndexOf(':') < 0))
         {
             return null;
         }
