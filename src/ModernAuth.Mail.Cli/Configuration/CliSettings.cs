@@ -178,6 +178,16 @@ internal sealed class SettingsResolver(ParseResult parse, CliConsole console, Co
             cloud = cloud with { Ews = url };
         }
 
+        if (Value(options.GraphUrl, "GRAPH_URL", p => p.GraphUrl) is { } graph)
+        {
+            if (!Uri.TryCreate(graph, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)
+            {
+                throw new ConfigurationException($"The Graph URL '{graph}' is not an http(s) URL, for example https://graph.microsoft.com (--graph-url, MODERNAUTH_MAIL_GRAPH_URL or \"graphUrl\").");
+            }
+
+            cloud = cloud with { Graph = new Uri(url.GetLeftPart(UriPartial.Authority)) };
+        }
+
         return cloud;
     }
 

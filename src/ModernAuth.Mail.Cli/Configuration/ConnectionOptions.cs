@@ -36,6 +36,8 @@ internal sealed class ConnectionOptions
 
     public Option<string?> EwsUrl { get; } = Make("--ews-url", "Overrides the cloud's EWS endpoint [env: MODERNAUTH_MAIL_EWS_URL].", "url");
 
+    public Option<string?> GraphUrl { get; } = Make("--graph-url", "Overrides the cloud's Microsoft Graph endpoint, e.g. https://graph.microsoft.us [env: MODERNAUTH_MAIL_GRAPH_URL].", "url");
+
     /// <summary>
     /// Hidden: a secret on the command line lands in shell history and process lists, so it is refused with a pointer
     /// to the safe ways, instead of an "unknown option" that might tempt a retry with the value elsewhere.
@@ -44,7 +46,7 @@ internal sealed class ConnectionOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Flow, Tenant, ClientId, Cloud, Mailbox, CertificatePath, CertificateKeyPath, CertificateThumbprint, ClientSecretFile, TokenCache, ImapServer, PopServer, SmtpServer, EwsUrl, ClientSecret })
+        foreach (var option in new Option[] { Flow, Tenant, ClientId, Cloud, Mailbox, CertificatePath, CertificateKeyPath, CertificateThumbprint, ClientSecretFile, TokenCache, ImapServer, PopServer, SmtpServer, EwsUrl, GraphUrl, ClientSecret })
         {
             command.Options.Add(option);
         }

@@ -50,6 +50,9 @@ internal sealed class Profile
     [JsonPropertyName("ewsUrl")]
     public string? EwsUrl { get; set; }
 
+    [JsonPropertyName("graphUrl")]
+    public string? GraphUrl { get; set; }
+
     /// <summary>Catches keys this version does not know, so a secret put here by mistake is refused, not ignored.</summary>
     [JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
