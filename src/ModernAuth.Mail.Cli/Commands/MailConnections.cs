@@ -49,6 +49,13 @@ internal static class MailConnections
         return new Ews.EwsClient(provider, mailbox, new Ews.EwsClientOptions { Endpoint = settings.Cloud.Ews, Timeout = Timeout, Transport = transport });
     }
 
+    public static Graph.GraphMailClient CreateGraph(MailTokenProvider provider, string mailbox, CliSettings settings)
+    {
+        // The sandbox's own Graph server has a self-signed certificate: trust exactly it (a --graph-url elsewhere is not affected).
+        var transport = settings.Sandbox is { } sandbox && settings.Cloud.Graph == sandbox.GraphServer.BaseAddress ? sandbox.GraphTransport : null;
+        return new Graph.GraphMailClient(provider, mailbox, new Graph.GraphMailClientOptions { Cloud = settings.Cloud, Timeout = Timeout, Transport = transport });
+    }
+
     public static MailServerEndpoint Endpoint(MailProtocol protocol, CliSettings settings) => settings.Cloud.GetEndpoint(protocol);
 
     public static Task ConnectAsync(MailService client, MailServerEndpoint endpoint, CancellationToken cancellationToken) =>

@@ -157,7 +157,7 @@ internal sealed class SettingsResolver(ParseResult parse, CliConsole console, Co
     private static MailCloud ResolveCloud(MailTokenProviderSettings settings, SandboxEnvironment? sandbox, bool personal)
     {
         // The settings' own cloud with its overrides; the sandbox starts from its local servers and applies the overrides on top.
-        var resolved = settings.Validate().Where(f => f.Setting is "Cloud" or "ImapServer" or "PopServer" or "SmtpServer" or "EwsUrl").ToList();
+        var resolved = settings.Validate().Where(f => f.Setting is "Cloud" or "ImapServer" or "PopServer" or "SmtpServer" or "EwsUrl" or "GraphUrl").ToList();
         if (resolved.Count > 0)
         {
             throw Invalid(resolved);
@@ -176,6 +176,7 @@ internal sealed class SettingsResolver(ParseResult parse, CliConsole console, Co
             Pop = settings.PopServer is null ? local.Pop : cloud.Pop,
             Smtp = settings.SmtpServer is null ? local.Smtp : cloud.Smtp,
             Ews = settings.EwsUrl is null ? local.Ews : cloud.Ews,
+            Graph = settings.GraphUrl is null ? local.Graph : cloud.Graph,
         };
     }
 

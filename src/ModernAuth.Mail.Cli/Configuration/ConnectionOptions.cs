@@ -32,6 +32,7 @@ internal sealed class ConnectionOptions
         ["PopServer"] = ("Overrides the cloud's POP server, implicit TLS.", "host[:port]"),
         ["SmtpServer"] = ("Overrides the cloud's SMTP server, STARTTLS.", "host[:port]"),
         ["EwsUrl"] = ("Overrides the cloud's EWS endpoint.", "url"),
+        ["GraphUrl"] = ("Overrides the cloud's Microsoft Graph endpoint, e.g. https://graph.microsoft.us.", "url"),
         ["Mailbox"] = ("The mailbox to open or send as (XOAUTH2 user=); required for app-only flows.", "address"),
         ["Username"] = ("Device code: the cached account to use when several are signed in [default: the mailbox].", "address"),
         ["TokenCachePath"] = ("The device code flow's token cache file, which makes later runs silent.", "path"),

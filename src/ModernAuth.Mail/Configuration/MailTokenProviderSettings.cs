@@ -114,6 +114,12 @@ public class MailTokenProviderSettings
     public string? EwsUrl { get; set; }
 
     /// <summary>
+    /// Overrides the cloud's Microsoft Graph service root (an absolute http(s) URL such as <c>https://graph.microsoft.us</c>;
+    /// a path is ignored: the API version is added per request). Default <see langword="null"/>.
+    /// </summary>
+    public string? GraphUrl { get; set; }
+
+    /// <summary>
     /// The mailbox this provider is for (an SMTP address): what app-only connections open and what the front ends use
     /// when a command names none. Default <see langword="null"/>.
     /// </summary>
@@ -183,7 +189,7 @@ public class MailTokenProviderSettings
 
     /// <summary>
     /// The cloud these settings name, with their server overrides applied (<see cref="ImapServer"/>,
-    /// <see cref="PopServer"/>, <see cref="SmtpServer"/>, <see cref="EwsUrl"/>).
+    /// <see cref="PopServer"/>, <see cref="SmtpServer"/>, <see cref="EwsUrl"/>, <see cref="GraphUrl"/>).
     /// </summary>
     /// <returns>The cloud.</returns>
     /// <exception cref="MailSettingsException">The cloud name or an override is invalid.</exception>

@@ -118,6 +118,18 @@ internal static class MailTokenProviderSettingsValidator
             }
         }
 
+        if (!string.IsNullOrWhiteSpace(settings.GraphUrl))
+        {
+            if (Uri.TryCreate(settings.GraphUrl!.Trim(), UriKind.Absolute, out var graph) && (graph.Scheme == Uri.UriSchemeHttps || graph.Scheme == Uri.UriSchemeHttp))
+            {
+                cloud = cloud with { Graph = new Uri(graph.GetLeftPart(UriPartial.Authority)) };
+            }
+            else
+            {
+                Fail("GraphUrl", $"{K("GraphUrl")} {MailSettingsFailure.Value(settings.GraphUrl)} is not an http(s) URL, for example https://graph.microsoft.us.");
+            }
+        }
+
         return ok ? cloud : null;
     }
 

@@ -67,6 +67,7 @@ public abstract class MailTokenProvider
     {
         MailProtocol.Smtp => "The application needs the right to send as it in Exchange Online (Add-RecipientPermission, or the Application SMTP.SendAsApp role).",
         MailProtocol.Ews => "EWS anchors and impersonates it (X-AnchorMailbox, ExchangeImpersonation); the application needs full_access_as_app and access to it.",
+        MailProtocol.Graph => "Graph opens /users/{mailbox}; the application needs Mail.ReadWrite or Mail.Send, and the mailbox must be inside any application access policy that scopes it.",
         _ => "It is the XOAUTH2 user=; the application needs access to it in Exchange Online (Add-MailboxPermission -AccessRights FullAccess).",
     };
 }
