@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ModernAuth.Mail.Cli.Sandbox;
+using ModernAuth.Mail.Profiles;
 
 namespace ModernAuth.Mail.Cli.Configuration;
 

@@ -1,45 +1,53 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
-namespace ModernAuth.Mail.Cli.Configuration;
+namespace ModernAuth.Mail.Profiles;
 
 /// <summary>
 /// One named profile of the profiles file (<c>~/.config/modernauth-mail/profiles.json</c>): settings by their profile
-/// keys (<c>"clientId"</c>, <c>"tenantId"</c>, ... — <see cref="SettingNames.ProfileKey"/>). No secret belongs here: a
-/// client secret comes from the environment, a file (<c>"clientSecretFile"</c>) or a masked prompt.
+/// keys (<c>"clientId"</c>, <c>"tenantId"</c>, ... — <see cref="ProfileKeys.ProfileKey"/>). No secret belongs here: a
+/// client secret comes from the environment, a file (<c>"clientSecretFile"</c>), a masked prompt or a SecureString.
 /// </summary>
+/// <remarks>
+/// Linked into every front end that reads profiles (the <c>modernauth-mail</c> tool and the PowerShell module), so they
+/// read the same file the same way: one source, no copy, and no public API in the libraries.
+/// </remarks>
 internal sealed class Profile
 {
-    private Profile(string name, IReadOnlyDictionary<string, string> values)
+    private Profile(string name, string file, IReadOnlyDictionary<string, string> values)
     {
         Name = name;
+        File = file;
         Values = values;
     }
 
     public string Name { get; }
 
+    /// <summary>The profiles file it came from.</summary>
+    public string File { get; }
+
     /// <summary>The profile's values by setting name (<c>ClientId</c>), as text.</summary>
     public IReadOnlyDictionary<string, string> Values { get; }
 
-    /// <exception cref="ConfigurationException">A key is unknown, holds a secret, or its value is not text, a number or true/false.</exception>
+    /// <exception cref="ProfileException">A key is unknown, holds a secret, or its value is not text, a number or true/false.</exception>
     public static Profile Read(string name, string file, Dictionary<string, JsonElement> keys)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in keys)
+        foreach (var pair in keys)
         {
-            var setting = SettingNames.FromProfileKey(key);
-            if (setting is not null && SettingNames.Secrets.Contains(setting)
-                || key.Contains("secret", StringComparison.OrdinalIgnoreCase) && !string.Equals(key, "clientSecretFile", StringComparison.OrdinalIgnoreCase)
-                || key.Contains("password", StringComparison.OrdinalIgnoreCase))
+            var (key, value) = (pair.Key, pair.Value);
+            var setting = ProfileKeys.FromProfileKey(key);
+            if (setting is not null && ProfileKeys.Secrets.Contains(setting)
+                || key.IndexOf("secret", StringComparison.OrdinalIgnoreCase) >= 0 && !string.Equals(key, "clientSecretFile", StringComparison.OrdinalIgnoreCase)
+                || key.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0)
             {
-                throw new ConfigurationException(
+                throw new ProfileException(
                     $"The profile '{name}' in {file} holds '{key}': profiles never hold secrets. Remove it and set MODERNAUTH_MAIL_CLIENT_SECRET (or MODERNAUTH_MAIL_CERTIFICATE_PASSWORD), or put the secret alone in a file readable only by you and set \"clientSecretFile\".");
             }
 
             if (setting is null)
             {
-                var suggestion = SettingNames.All.Select(SettingNames.ProfileKey).OrderBy(k => Distance(k, key)).First();
-                throw new ConfigurationException(Distance(suggestion, key) <= 4
+                var suggestion = MailTokenProviderSettings.SettingNames.Select(ProfileKeys.ProfileKey).OrderBy(k => Distance(k, key)).First();
+                throw new ProfileException(Distance(suggestion, key) <= 4
                     ? $"The profile '{name}' in {file} has an unknown setting \"{key}\": did you mean \"{suggestion}\"? See docs/configuration.md for the names."
                     : $"The profile '{name}' in {file} has an unknown setting \"{key}\". See docs/configuration.md for the names.");
             }
@@ -49,11 +57,11 @@ internal sealed class Profile
                 JsonValueKind.String => value.GetString()!,
                 JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
                 JsonValueKind.Null => string.Empty,
-                _ => throw new ConfigurationException($"The profile '{name}' in {file} has \"{key}\" as {value.ValueKind}: give text, a number or true/false."),
+                _ => throw new ProfileException($"The profile '{name}' in {file} has \"{key}\" as {value.ValueKind}: give text, a number or true/false."),
             };
         }
 
-        return new Profile(name, values);
+        return new Profile(name, file, values);
     }
 
     /// <summary>Levenshtein distance, case-insensitive: finds the key a misspelt one meant.</summary>
@@ -76,14 +84,4 @@ internal sealed class Profile
 
         return previous[b.Length];
     }
-}
-
-/// <summary>The profiles file.</summary>
-internal sealed class ProfileFile
-{
-    [JsonPropertyName("defaultProfile")]
-    public string? DefaultProfile { get; set; }
-
-    [JsonPropertyName("profiles")]
-    public Dictionary<string, Dictionary<string, JsonElement>> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
