@@ -64,6 +64,22 @@ internal sealed class Profile
         return new Profile(name, file, values);
     }
 
+    /// <summary>
+    /// Sets every value of the profile on <paramref name="settings"/> (typed: flow names, enums, true/false, time spans,
+    /// URLs), except those in <paramref name="skip"/> (the settings the caller took from elsewhere).
+    /// </summary>
+    /// <exception cref="ProfileException">A value cannot be read as its setting's type.</exception>
+    public void ApplyTo(MailTokenProviderSettings settings, ICollection<string>? skip = null)
+    {
+        foreach (var pair in Values)
+        {
+            if (pair.Value.Trim().Length > 0 && (skip is null || !skip.Contains(pair.Key)))
+            {
+                SettingValues.Assign(settings, pair.Key, pair.Value.Trim(), $"\"{ProfileKeys.ProfileKey(pair.Key)}\" in the profile '{Name}'");
+            }
+        }
+    }
+
     /// <summary>Levenshtein distance, case-insensitive: finds the key a misspelt one meant.</summary>
     private static int Distance(string a, string b)
     {
