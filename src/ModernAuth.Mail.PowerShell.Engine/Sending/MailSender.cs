@@ -16,19 +16,16 @@ internal static class MailSender
 {
     /// <summary>Builds the message and checks where it goes, without signing in or connecting (for -WhatIf and early errors).</summary>
     /// <exception cref="MailOperationException">An address or attachment is bad, or the server setting is invalid.</exception>
-    public static (MimeMessage Message, string Server) Prepare(OutgoingMail mail, SendOptions options)
-    {
-        var message = MessageComposer.Compose(mail);
-        return (message, Describe(options));
-    }
+    public static PreparedMail Prepare(OutgoingMail mail, SendOptions options) => new(MessageComposer.Compose(mail), Describe(options));
 
     /// <summary>Signs in (through <paramref name="provider"/>), connects and sends.</summary>
     /// <exception cref="MailAuthenticationException">No token, or the server refused it.</exception>
     /// <exception cref="MailOperationException">The server refused the message or could not be reached.</exception>
     /// <exception cref="Graph.GraphMailException">Microsoft Graph refused the request.</exception>
     /// <exception cref="Ews.EwsException">EWS refused the request.</exception>
-    public static async Task<SentMail> SendAsync(MailTokenProvider provider, MimeMessage message, SendOptions options, EngineLog log, CancellationToken cancellationToken = default)
+    public static async Task<SentMail> SendAsync(MailTokenProvider provider, PreparedMail prepared, SendOptions options, EngineLog log, CancellationToken cancellationToken = default)
     {
+        var message = prepared.Message;
         var server = Describe(options);
         var trust = ServerTrust.FromFile(options.TrustedCertificatePath);
         var from = ((MailboxAddress)message.From[0]).Address;

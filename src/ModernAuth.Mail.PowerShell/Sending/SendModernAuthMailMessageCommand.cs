@@ -207,7 +207,7 @@ public sealed class SendModernAuthMailMessageCommand : ModernAuthMailCommand
                 SmtpServer = SmtpServer ?? settings.SmtpServer ?? NonEmpty(SessionState.PSVariable.GetValue("PSEmailServer")?.ToString()),
                 Port = Port > 0 ? Port : null,
                 AppOnly = settings.Flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate,
-                Mailbox = settings.Flow is MailTokenFlow.DeviceCode ? settings.Mailbox : From.Trim(),
+                Mailbox = settings.Mailbox,
                 TrustedCertificatePath = TrustedCertificatePath is null ? null : ProviderPath(TrustedCertificatePath),
                 DeliveryNotification = DeliveryNotificationOption,
             };
@@ -225,14 +225,14 @@ public sealed class SendModernAuthMailMessageCommand : ModernAuthMailCommand
                 Priority = Priority,
                 Attachments = _attachments,
             };
-            var (message, server) = MailSender.Prepare(mail, options);
+            var prepared = MailSender.Prepare(mail, options);
             if (DeliveryNotificationOption != DeliveryNotificationOptions.None && Via != ModernAuthMailTransport.Smtp)
             {
                 WriteWarning($"-DeliveryNotificationOption is an SMTP feature: {Via} sends without delivery status notifications.");
             }
 
             var what = $"Message '{Subject}' from {From} to {mail.RecipientCount} recipient(s) ({string.Join(", ", To)}{(mail.Cc.Count + mail.Bcc.Count > 0 ? ", ..." : string.Empty)}), {_attachments.Count} attachment(s)";
-            if (!ShouldProcess(what, $"Send over {Via} ({server})"))
+            if (!ShouldProcess(what, $"Send over {Via} ({prepared.Server})"))
             {
                 return;
             }
@@ -240,7 +240,7 @@ public sealed class SendModernAuthMailMessageCommand : ModernAuthMailCommand
             var sent = Run(async (log, cancellationToken) =>
             {
                 var provider = CreateProvider(settings, log);
-                return await MailSender.SendAsync(provider, message, options, log, cancellationToken).ConfigureAwait(false);
+                return await MailSender.SendAsync(provider, prepared, options, log, cancellationToken).ConfigureAwait(false);
             });
             if (PassThru)
             {
