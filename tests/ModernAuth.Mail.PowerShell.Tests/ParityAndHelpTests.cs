@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ModernAuth.Mail.PowerShell.Tests.Support;
+using ModernAuth.Mail.Tests.Shared;
 
 namespace ModernAuth.Mail.PowerShell.Tests;
 
@@ -101,5 +102,34 @@ public sealed class ParityAndHelpTests(PowerShellSandbox sandbox)
         Assert.Contains("Exchange Online no longer takes passwords", full, StringComparison.Ordinal);
         Assert.Contains("-------------------------- Example 1 --------------------------", full, StringComparison.Ordinal);
         Assert.Contains("Get-ChildItem C:\\Exports\\*.xlsx | Send-ModernAuthMailMessage", full, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SettingsTable_PowerShellColumn_NamesTheModulesParametersBySettingName()
+    {
+        var result = await sandbox.RunAsync("""
+            @(Get-Command -Module ModernAuth.Mail | ForEach-Object { $_.Parameters.Keys } | Sort-Object -Unique) | ConvertTo-Json
+            """);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var parameters = result.Json().EnumerateArray().Select(p => p.GetString()!).ToHashSet(StringComparer.Ordinal);
+
+        foreach (var setting in MailTokenProviderSettings.SettingNames)
+        {
+            var cell = SettingsTable.Cell(setting, "PowerShell parameter");
+            if (parameters.Contains(setting))
+            {
+                // A parameter named as a setting sets that setting: the table must say so.
+                Assert.StartsWith($"`-{setting}`", cell, StringComparison.Ordinal);
+            }
+            else if (setting == "Flow")
+            {
+                Assert.StartsWith("(the parameter set: `-ClientSecret`, `-CertificateThumbprint`, `-CertificatePath` or `-DeviceCode`)", cell, StringComparison.Ordinal);
+                Assert.Superset(new HashSet<string> { "ClientSecret", "CertificateThumbprint", "CertificatePath", "DeviceCode" }, parameters);
+            }
+            else
+            {
+                Assert.Equal("(profile)", cell);
+            }
+        }
     }
 }
