@@ -1,5 +1,6 @@
 using MimeKit;
 using ModernAuth.Mail.PowerShell.Tests.Support;
+using ModernAuth.Mail.Testing;
 
 namespace ModernAuth.Mail.PowerShell.Tests;
 
@@ -126,5 +127,34 @@ public sealed class SendTests(PowerShellSandbox sandbox)
         // The device code reached the information stream for the person signing in.
         Assert.Contains("To sign in, open ", result.Out, StringComparison.Ordinal);
         Assert.Contains(" and enter the code ", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ViaGraph_SendsTheMimeMessageThroughMicrosoftGraph()
+    {
+        await using var graph = new FakeGraph(sandbox.Entra, sandbox.TenantId);
+        var sender = graph.AddMailbox("graph-sender@contoso.test");
+        var server = await graph.StartHttpsServerAsync();
+        var graphCertificate = Path.Combine(sandbox.WorkDirectory, $"graph-{Guid.NewGuid():N}.crt");
+        await File.WriteAllTextAsync(graphCertificate, server.Certificate.ExportCertificatePem());
+        var home = sandbox.NewHome($$"""
+            "graph": { "tenantId": "{{sandbox.TenantId}}", "clientId": "{{PowerShellSandbox.SecretAppId}}", "flow": "secret",
+                       "authorityHost": "{{sandbox.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}}", "disableInstanceDiscovery": true,
+                       "authorityCertificatePath": "{{sandbox.AuthorityCertificatePath}}", "graphUrl": "{{server.BaseAddress}}" }
+            """);
+        var subject = "Graph " + Guid.NewGuid().ToString("N")[..8];
+
+        var result = await sandbox.RunAsync($"""
+            $secret = ConvertTo-SecureString $env:MODERNAUTH_MAIL_TEST_SECRET -AsPlainText -Force
+            Send-ModernAuthMailMessage -To ops@fabrikam.test -From graph-sender@contoso.test -Subject '{subject}' -Body '<p>via Graph</p>' -BodyAsHtml -Profile graph -ClientSecret $secret -Via Graph -TrustedCertificatePath '{graphCertificate}' -Verbose
+            """, home);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var sent = Assert.Single(sender.Sent);
+        var message = MimeMessage.Load(new MemoryStream(sent));
+        Assert.Equal(subject, message.Subject);
+        Assert.Contains("<p>via Graph</p>", message.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("through Microsoft Graph", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(sandbox.Secret, result.All, StringComparison.Ordinal);
     }
 }
