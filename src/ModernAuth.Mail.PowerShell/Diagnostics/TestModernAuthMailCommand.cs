@@ -18,7 +18,7 @@ namespace ModernAuth.Mail.PowerShell.Diagnostics;
 /// </example>
 [Cmdlet(VerbsDiagnostic.Test, "ModernAuthMail", DefaultParameterSetName = SignInParameterSets.Profile)]
 [OutputType(typeof(ModernAuthMailTestStep))]
-public sealed class TestModernAuthMailCommand : ModernAuthMailCommand
+public sealed class TestModernAuthMailCommand : ModernAuthMailboxCommand
 {
     /// <summary>
     /// <para type="description">What to test: Smtp (the default), Imap, Pop, Ews, Graph, or All (IMAP, POP, SMTP, Graph, and EWS where the cloud has it).</para>
@@ -28,22 +28,11 @@ public sealed class TestModernAuthMailCommand : ModernAuthMailCommand
     public string Protocol { get; set; } = "Smtp";
 
     /// <summary>
-    /// <para type="description">The mailbox to test (required for app-only sign-ins). Default: the profile's "mailbox"; for a device code sign-in, the signed-in user.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Mailbox { get; set; }
-
-    /// <summary>
     /// <para type="description">A certificate file (PEM or DER) the mail servers' TLS certificate may be, besides every certificate this machine trusts (a test or on-premises server).</para>
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TrustedCertificatePath { get; set; }
-
-    internal override void Configure(MailTokenProviderSettings settings) => settings.Mailbox = Mailbox ?? settings.Mailbox;
-
-    internal override string DescribeSetting(string setting) => setting == "Mailbox" ? "-Mailbox" : base.DescribeSetting(setting);
 
     /// <inheritdoc/>
     protected override void EndProcessing()

@@ -18,20 +18,13 @@ namespace ModernAuth.Mail.PowerShell.Tokens;
 /// </example>
 [Cmdlet(VerbsCommon.Get, "ModernAuthMailToken", DefaultParameterSetName = SignInParameterSets.Profile)]
 [OutputType(typeof(ModernAuthMailToken), typeof(string))]
-public sealed class GetModernAuthMailTokenCommand : ModernAuthMailCommand
+public sealed class GetModernAuthMailTokenCommand : ModernAuthMailboxCommand
 {
     /// <summary>
     /// <para type="description">The protocol the token is for: Smtp (the default), Imap, Pop, Ews or Graph. It decides the scope asked for.</para>
     /// </summary>
     [Parameter(Position = 0)]
     public ModernAuthMailProtocol Protocol { get; set; } = ModernAuthMailProtocol.Smtp;
-
-    /// <summary>
-    /// <para type="description">The mailbox the token is for (app-only flows: the mailbox the app opens or sends as; device code: the account to use when several are signed in). Default: the profile's "mailbox".</para>
-    /// </summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Mailbox { get; set; }
 
     /// <summary>
     /// <para type="description">Asks the token service for a new token instead of a cached one.</para>
@@ -44,10 +37,6 @@ public sealed class GetModernAuthMailTokenCommand : ModernAuthMailCommand
     /// </summary>
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
-
-    internal override void Configure(MailTokenProviderSettings settings) => settings.Mailbox = Mailbox ?? settings.Mailbox;
-
-    internal override string DescribeSetting(string setting) => setting == "Mailbox" ? "-Mailbox" : base.DescribeSetting(setting);
 
     /// <inheritdoc/>
     protected override void EndProcessing()
