@@ -77,14 +77,24 @@ public sealed class ErrorTests(PowerShellSandbox sandbox)
     public async Task NoSignInAtAll_SaysWhichParametersToGive()
     {
         var home = Directory.CreateTempSubdirectory("home-empty-").FullName;
+        var before = sandbox.Entra.RequestCount;
         var result = await sandbox.RunAsync("""
-            try { Send-ModernAuthMailMessage -To someone@contoso.test -From reports@contoso.test -Subject x }
-            catch { @{ Id = $_.FullyQualifiedErrorId; Message = $_.ErrorDetails.Message } | ConvertTo-Json }
+            $errors = foreach ($call in { Send-ModernAuthMailMessage -To someone@contoso.test -From reports@contoso.test -Subject x },
+                                       { Send-ModernAuthMailMessage -To someone@contoso.test -From reports@contoso.test -Subject x -TenantId contoso.onmicrosoft.com -ClientId 6a3f1c52-0e1b-4a7e-9d51-5c8f0b0e7a11 }) {
+                try { & $call; @{ Id = $null } } catch { @{ Id = $_.FullyQualifiedErrorId; Message = $_.ErrorDetails.Message } }
+            }
+            ConvertTo-Json @($errors)
             """, home);
 
+        // Neither guesses a device code sign-in (it would wait for a person, and a scheduled task has none).
         Assert.True(result.ExitCode == 0, result.ToString());
-        var error = result.Json();
-        Assert.StartsWith("invalid_configuration,", error.GetProperty("Id").GetString(), StringComparison.Ordinal);
-        Assert.Contains("-TenantId and -ClientId plus -ClientSecret, -CertificateThumbprint or -CertificatePath", error.GetProperty("Message").GetString(), StringComparison.Ordinal);
+        foreach (var error in result.Json().EnumerateArray())
+        {
+            Assert.StartsWith("invalid_configuration,", error.GetProperty("Id").GetString(), StringComparison.Ordinal);
+            Assert.Contains("-TenantId and -ClientId plus -ClientSecret, -CertificateThumbprint or -CertificatePath", error.GetProperty("Message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(2, result.Json().GetArrayLength());
+        Assert.Equal(before, sandbox.Entra.RequestCount);
     }
 }

@@ -167,8 +167,10 @@ public abstract class ModernAuthMailCommand : PSCmdlet
         }
 
         var profile = LoadProfile();
-        if (profile is null && ParameterSetName == SignInParameterSets.Profile && ClientId is null)
+        if (profile is null && settings.Flow is null && NonEmpty(Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_CLIENT_SECRET")) is null)
         {
+            // Nothing says how to sign in. A device code sign-in is never guessed here: it waits for a person, and a
+            // scheduled task has none.
             throw new CmdletFailure(
                 MailErrorCodes.InvalidConfiguration,
                 "No sign-in was given.",
@@ -275,6 +277,7 @@ public abstract class ModernAuthMailCommand : PSCmdlet
         }
     }
 
+    /// <summary>A profile without "flow" (or the secret in the environment): the flow its settings point to, as the tool infers it.</summary>
     private static MailTokenFlow InferFlow(MailTokenProviderSettings settings) =>
         settings.CertificatePath is not null || settings.CertificateThumbprint is not null ? MailTokenFlow.ClientCertificate
         : settings.ClientSecretFile is not null || NonEmpty(Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_CLIENT_SECRET")) is not null ? MailTokenFlow.ClientSecret
