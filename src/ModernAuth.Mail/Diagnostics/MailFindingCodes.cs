@@ -36,6 +36,12 @@ public static class MailFindingCodes
     /// <summary>The token's audience (<c>aud</c>) is not Exchange Online (for example Microsoft Graph).</summary>
     public const string WrongAudience = "wrong_audience";
 
+    /// <summary>
+    /// The audience is <c>https://ps.outlook.com</c>, another identifier of Exchange Online that MailKit's guide requests for
+    /// app-only IMAP and POP: information for IMAP and POP, a warning for SMTP and EWS, where it is not documented.
+    /// </summary>
+    public const string ExchangeAudienceAlias = "exchange_audience_alias";
+
     /// <summary>A delegated token's <c>scp</c> lacks the protocol's scope (for example <c>IMAP.AccessAsUser.All</c>).</summary>
     public const string MissingScope = "missing_scope";
 
