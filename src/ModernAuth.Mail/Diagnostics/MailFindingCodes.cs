@@ -63,6 +63,13 @@ public static class MailFindingCodes
     /// <summary>The token was issued to another application (<c>appid</c> / <c>azp</c>) than the configured client id.</summary>
     public const string ClientIdMismatch = "client_id_mismatch";
 
+    /// <summary>
+    /// A server refused an app-only token that has nothing wrong with it, also after a fresh one: the principal may not
+    /// open the mailbox in <c>user=</c> (a mailbox outside the token's tenant, a typo, no Exchange service principal or
+    /// no permission on it). Reported by the MailKit adapter.
+    /// </summary>
+    public const string MailboxRefused = "mailbox_refused";
+
     /// <summary>App-only access also needs setup on the Exchange side: a service principal and mailbox permissions.</summary>
     public const string AppOnlyExchangeSetup = "app_only_exchange_setup";
 

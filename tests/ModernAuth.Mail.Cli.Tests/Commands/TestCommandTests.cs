@@ -75,7 +75,8 @@ public sealed class TestCommandTests
         Assert.Equal(4, result.ExitCode);
         Assert.Contains("authenticate", result.Out, StringComparison.Ordinal);
         Assert.Contains("FAILED", result.Out, StringComparison.Ordinal);
-        Assert.Contains("To fix it:", result.Out, StringComparison.Ordinal);
+        Assert.Contains("mailbox_refused", result.Out, StringComparison.Ordinal);
+        Assert.Contains("Get-EXOMailbox -Identity someone@elsewhere.example", result.Out.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]
