@@ -13,6 +13,7 @@ namespace ModernAuth.Mail.MailKit.Tests.RealServers;
 /// authentication succeeds or the server rejects the token and its challenge is answered.
 /// </summary>
 [Collection(MailServersCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class ProtocolLogRedactionTests
 {
     private readonly MailServers _servers;

@@ -11,6 +11,7 @@ namespace ModernAuth.Mail.MailKit.Tests.RealServers;
 
 /// <summary>Bad tokens against the real Dovecot and Postfix: the right code, the server's own words, a remedy.</summary>
 [Collection(MailServersRejectionCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class RejectionTests
 {
     private readonly MailServers _servers;
