@@ -7,8 +7,8 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 using ModernAuth.Mail.Relay;
+using ModernAuth.Mail.Shared;
 using ModernAuth.Mail.Testing;
-using TestServers = ModernAuth.Mail.Benchmarks.MailKitAuthenticationBenchmarks.TestServers;
 
 namespace ModernAuth.Mail.Benchmarks;
 
@@ -156,8 +156,7 @@ public class RelayBenchmarks
 
     private static async Task<(RelayServer Relay, FakeEntraId Entra, RSA Key, string Spool)> StartRelayAsync(TestServers servers, int upstreamPort)
     {
-        var key = RSA.Create();
-        key.ImportFromPem(servers.SigningKeyPem);
+        var key = servers.CreateSigningKey();
         var entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = key, KeyId = servers.KeyId });
         var clientId = Guid.NewGuid().ToString();
         entra.RegisterApplication(servers.TenantId, clientId).WithSecret("bench-secret");
@@ -166,7 +165,7 @@ public class RelayBenchmarks
         {
             SpoolDirectory = spool,
             MaxConnections = 1000,
-            Upstream = { Host = servers.Host, Port = upstreamPort, TlsMode = MailTlsMode.StartTls, TrustedCertificatePath = servers.CertificatePath },
+            Upstream = { Host = servers.Host, Port = upstreamPort, TlsMode = MailTlsMode.StartTls, TrustedCertificatePath = servers.TlsCertificatePath },
             Delivery = { RateLimitCount = 0, InitialRetryDelay = TimeSpan.FromMinutes(10), MaxRetryDelay = TimeSpan.FromMinutes(30) },
         };
         options.Listen.Add("127.0.0.1:0");
@@ -220,7 +219,7 @@ public class RelayBenchmarks
 
     private static async Task<SmtpClient> ConnectAsync(TestServers servers, RelayServer relay, bool viaRelay)
     {
-        var client = new SmtpClient { ServerCertificateValidationCallback = servers.TrustCertificate, CheckCertificateRevocation = false };
+        var client = new SmtpClient { ServerCertificateValidationCallback = servers.TrustServerCertificate, CheckCertificateRevocation = false };
         if (viaRelay)
         {
             await client.ConnectAsync(relay.Endpoints[0].Address.ToString(), relay.Endpoints[0].Port, SecureSocketOptions.None);
@@ -229,7 +228,7 @@ public class RelayBenchmarks
         else
         {
             await client.ConnectAsync(servers.Host, servers.SubmissionPort, SecureSocketOptions.StartTls);
-            await client.AuthenticateAsync(servers.PasswordUser, servers.Password);
+            await client.AuthenticateAsync(servers.PasswordUser!, servers.Password!);
         }
 
         return client;

@@ -10,7 +10,16 @@ entra.RegisterApplication("contoso.onmicrosoft.com", "11111111-0000-0000-0000-00
 var options = new ClientSecretTokenProviderOptions().UseFakeEntraId(entra);
 var provider = new ClientSecretTokenProvider("contoso.onmicrosoft.com", "11111111-0000-0000-0000-000000000001", "package-check", options);
 var token = await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "shared@contoso.com"));
-Console.WriteLine($"package check: {token}");
+Console.WriteLine($"package check: {token} on .NET {Environment.Version}");
+
+// Over HTTPS loopback too: the fake makes its server certificate with the runtime's X.509 and ASN.1 code, where a
+// net8.0 app on a newer runtime once failed (MissingMethodException in System.Formats.Asn1).
+await using (var https = await entra.StartHttpsServerAsync())
+{
+    var overHttps = new ClientSecretTokenProvider("contoso.onmicrosoft.com", "11111111-0000-0000-0000-000000000001", "package-check", new ClientSecretTokenProviderOptions().UseFakeEntraId(https));
+    var httpsToken = await overHttps.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, "shared@contoso.com"));
+    Console.WriteLine($"package check: over HTTPS {httpsToken}, signing key {entra.ExportSigningPublicKeyPem().Length} characters of PEM");
+}
 
 // The MailKit adapter: a loopback IMAP server that offers XOAUTH2 and accepts the first AUTHENTICATE.
 using var listener = new TcpListener(IPAddress.Loopback, 0);

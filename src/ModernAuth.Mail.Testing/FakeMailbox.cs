@@ -69,7 +69,7 @@ public sealed class FakeMailbox
             var message = new FakeMessage(id, folderId, mime)
             {
                 Subject = subject ?? Header(mime, "Subject") ?? string.Empty,
-                From = from ?? Header(mime, "From") ?? Address,
+                From = from ?? (Header(mime, "From") is { } sender ? SenderAddress(sender) : Address),
                 InternetMessageId = Header(mime, "Message-ID"),
                 IsRead = isRead,
                 Received = new DateTimeOffset(2026, 2, 1, 9, 0, 0, TimeSpan.Zero).AddMinutes(_nextId),
@@ -175,22 +175,97 @@ public sealed class FakeMailbox
 
     private static string? Header(byte[] mime, string name)
     {
-        // Test-side helper: reads a simple header from test messages.
-        foreach (var line in Encoding.UTF8.GetString(mime).Split("\r\n"))
+        // The header block ends at the first empty line. Lines end in CRLF or a bare LF: MimeKit writes LF on Linux and
+        // macOS, and Exchange accepts both. A line starting with white space continues the one before (RFC 5322 folding).
+        string? value = null;
+        foreach (var raw in Encoding.UTF8.GetString(mime).Split('\n'))
         {
+            var line = raw.TrimEnd('\r');
             if (line.Length == 0)
+            {
+                break;
+            }
+
+            if (line[0] is ' ' or '\t')
+            {
+                if (value is not null)
+                {
+                    value += " " + line.Trim();
+                }
+
+                continue;
+            }
+
+            if (value is not null)
             {
                 break;
             }
 
             if (line.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
             {
-                return line[(name.Length + 1)..].Trim();
+                value = line[(name.Length + 1)..].Trim();
             }
         }
 
-        return null;
+        return value is null ? null : DecodeEncodedWords(value);
     }
+
+    private static string SenderAddress(string from)
+    {
+        // "Adele Vance" <adele@contoso.test> -> adele@contoso.test, as EWS reports the sender's address.
+        var open = from.LastIndexOf('<');
+        var close = from.LastIndexOf('>');
+        return open >= 0 && close > open + 1 ? from[(open + 1)..close].Trim() : from;
+    }
+
+    private static string DecodeEncodedWords(string value)
+    {
+        // RFC 2047: =?charset?B|Q?text?=, as MimeKit writes a subject or name that is not ASCII. White space between two
+        // encoded words is not part of the text.
+        var joined = AdjacentEncodedWords.Replace(value, "?==?");
+        return EncodedWord.Replace(joined, match =>
+        {
+            try
+            {
+                var encoding = Encoding.GetEncoding(match.Groups["charset"].Value.Split('*')[0]);
+                var text = match.Groups["text"].Value;
+                if (match.Groups["kind"].Value is "B" or "b")
+                {
+                    return encoding.GetString(Convert.FromBase64String(text));
+                }
+
+                var bytes = new List<byte>(text.Length);
+                for (var i = 0; i < text.Length; i++)
+                {
+                    if (text[i] == '_')
+                    {
+                        bytes.Add((byte)' ');
+                    }
+                    else if (text[i] == '=' && i + 2 < text.Length && byte.TryParse(text.AsSpan(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var b))
+                    {
+                        bytes.Add(b);
+                        i += 2;
+                    }
+                    else
+                    {
+                        bytes.Add((byte)text[i]);
+                    }
+                }
+
+                return encoding.GetString(bytes.ToArray());
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                return match.Value;
+            }
+        });
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex EncodedWord =
+        new(@"=\?(?<charset>[^?\s]+)\?(?<kind>[BbQq])\?(?<text>[^?\s]*)\?=", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    private static readonly System.Text.RegularExpressions.Regex AdjacentEncodedWords =
+        new(@"\?=\s+=\?", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }
 
 /// <summary>A folder of a <see cref="FakeMailbox"/>.</summary>

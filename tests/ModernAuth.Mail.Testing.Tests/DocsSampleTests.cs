@@ -3,7 +3,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace ModernAuth.Mail.Testing.Tests;
 
-/// <summary>The samples of docs/testing.md, word for word, so the docs keep compiling and working.</summary>
+/// <summary>The MSAL samples of docs/testing.md run as tests (eng/package-check.sh compiles the page's blocks as they stand).</summary>
 public class DocsSampleTests
 {
     // docs/testing.md: "In process"

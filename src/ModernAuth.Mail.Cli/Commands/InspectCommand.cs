@@ -53,7 +53,7 @@ internal static class InspectCommand
                     _ => null,
                 },
                 Mailbox = parse.GetValue(mailbox),
-                TenantId = parse.GetValue(tenant) ?? Env(console, "TENANT_ID") ?? (sandbox ? SandboxServers.Load(console.GetEnvironmentVariable).TenantId : null),
+                TenantId = parse.GetValue(tenant) ?? Env(console, "TENANT_ID") ?? (sandbox ? SandboxEnvironment.LoadServers(console.GetEnvironmentVariable).TenantId : null),
                 ClientId = parse.GetValue(clientId) ?? Env(console, "CLIENT_ID"),
                 Cloud = mailCloud,
             };

@@ -126,14 +126,16 @@ public class EwsAuthenticationHandler : DelegatingHandler
                 var info = ResponseInfo.From(response);
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
                 {
-                    if (!refreshed)
+                    var findings = InspectToken(token);
+                    var cause = TokenRejectionRules.FindCause(findings, includeWarnings: false);
+                    if (!refreshed && (cause is null || TokenRejectionRules.FreshTokenMayFix(cause)))
                     {
                         refreshed = forceRefresh = true;
                         Log.TokenRejected(_logger, token.Fingerprint, DescribeRejection(response, info));
                         continue;
                     }
 
-                    throw TokenRejected(response, info, token);
+                    throw TokenRejected(response, info, token, findings, cause, refreshed);
                 }
 
                 if (response.StatusCode is (HttpStatusCode)429 or HttpStatusCode.ServiceUnavailable)
@@ -372,29 +374,37 @@ public class EwsAuthenticationHandler : DelegatingHandler
             RetryAfter = delay,
         };
 
-    private MailAuthenticationException TokenRejected(HttpResponseMessage response, in ResponseInfo info, MailAccessToken token)
+    private IReadOnlyList<MailFinding> InspectToken(MailAccessToken token)
     {
-        var rejection = DescribeRejection(response, info);
-        Log.TokenRejectedAfterRefresh(_logger, token.Fingerprint, rejection, EwsErrorCodes.TokenRejected);
-
-        IReadOnlyList<MailFinding> findings;
         try
         {
-            var inspection = new TokenInspector(new TokenInspectorOptions
+            return new TokenInspector(new TokenInspectorOptions
             {
                 Protocol = MailProtocol.Ews,
                 AppOnly = _provider.IsAppOnly,
                 Mailbox = Mailbox,
                 Cloud = Cloud,
                 TimeProvider = _options.TimeProvider,
-            }).Inspect(token.Token);
-            findings = inspection.Findings;
+            }).Inspect(token.Token).Findings;
         }
 #pragma warning disable CA1031 // Diagnostics must never hide the real failure.
         catch (Exception)
 #pragma warning restore CA1031
         {
-            findings = Array.Empty<MailFinding>();
+            return Array.Empty<MailFinding>();
+        }
+    }
+
+    private MailAuthenticationException TokenRejected(HttpResponseMessage response, in ResponseInfo info, MailAccessToken token, IReadOnlyList<MailFinding> findings, MailFinding? cause, bool refreshed)
+    {
+        var rejection = DescribeRejection(response, info);
+        if (refreshed)
+        {
+            Log.TokenRejectedAfterRefresh(_logger, token.Fingerprint, rejection, cause?.Code ?? EwsErrorCodes.TokenRejected);
+        }
+        else
+        {
+            Log.TokenRejectedNotRefreshed(_logger, token.Fingerprint, rejection, cause!.Code);
         }
 
         var remedy = _provider.IsAppOnly
@@ -404,10 +414,11 @@ public class EwsAuthenticationHandler : DelegatingHandler
             : "Give the app the delegated permission EWS.AccessAsUser.All (Office 365 Exchange Online) and request https://outlook.office365.com/EWS.AccessAsUser.All (the token's scp must contain EWS.AccessAsUser.All; " +
               "a bare EWS.AccessAsUser.All gets a Microsoft Graph token). Check that the tenant's EWS application access policy allows the app (EWSAllowedAppIDs / EwsAllowList) and that EWS is on for the mailbox (Set-CASMailbox -EwsEnabled $true). " +
               "Personal Microsoft accounts have no EWS: use IMAP (ModernAuth.Mail.MailKit) or Microsoft Graph.";
-        var firstError = findings.FirstOrDefault(f => f.Severity == MailFindingSeverity.Error);
-        var message = "EWS rejected the token with HTTP 401 even after a fresh token was fetched (" + rejection + ")." +
-            (firstError is null ? string.Empty : " Token check: " + firstError.Explanation);
-        return new MailAuthenticationException(EwsErrorCodes.TokenRejected, message, remedy, isRetryable: false)
+        // The token's own finding, when it has one, says what to fix better than the generic remedy; a fault a fresh
+        // token would carry again was not worth a second token request.
+        var message = "EWS rejected the token with HTTP 401" + (refreshed ? " even after a fresh token was fetched" : string.Empty) + " (" + rejection + ")." +
+            (cause is null ? string.Empty : " The token: " + cause.Observed + ". " + cause.Explanation);
+        return new MailAuthenticationException(cause?.Code ?? EwsErrorCodes.TokenRejected, message, cause?.Fix ?? remedy, isRetryable: false)
         {
             ServerResponse = "HTTP 401; " + rejection,
             Protocol = MailProtocol.Ews,

@@ -25,6 +25,10 @@ internal static partial class Log
         Message = "EWS rejected the fresh token {Fingerprint} too ({Diagnostics}): {ErrorCode}.")]
     public static partial void TokenRejectedAfterRefresh(ILogger logger, string fingerprint, string diagnostics, string errorCode);
 
+    [LoggerMessage(EventId = 3013, EventName = "EwsTokenRejectedNotRefreshed", Level = LogLevel.Error,
+        Message = "EWS rejected the token {Fingerprint} with HTTP 401 ({Diagnostics}); not asking for a fresh one, the token itself shows why: {ErrorCode}.")]
+    public static partial void TokenRejectedNotRefreshed(ILogger logger, string fingerprint, string diagnostics, string errorCode);
+
     [LoggerMessage(EventId = 3005, EventName = "EwsThrottled", Level = LogLevel.Warning,
         Message = "EWS throttled the request ({Reason}); waiting {DelayMs} ms before retry {Retry} of {MaxRetries}.")]
     public static partial void Throttled(ILogger logger, string reason, long delayMs, int retry, int maxRetries);

@@ -128,8 +128,10 @@ internal static class OAuthAuthenticator
                 ExceptionDispatchInfo.Capture(failure).Throw();
             }
 
-            Log.Rejected(logger, protocol, user, explanation.Code, reply.Shown ?? failure.Message, attempt);
-            if (attempt == 1 && options.RetryWithFreshToken && RejectionDiagnosis.FreshTokenMayHelp(explanation))
+            var context = new AttemptContext(protocol, user, provider.IsAppOnly, mechanismName, options.Cloud ?? provider.Cloud, options.TimeProvider ?? TimeProvider.System);
+            var verdict = RejectionDiagnosis.Judge(context, token, explanation);
+            Log.Rejected(logger, protocol, user, verdict.Code, reply.Shown ?? failure.Message, attempt);
+            if (attempt == 1 && options.RetryWithFreshToken && verdict.FreshTokenMayHelp)
             {
                 token = await provider.GetTokenAsync(request.WithForceRefresh(), cancellationToken).ConfigureAwait(false);
                 if (!client.IsConnected && reconnect is not null)
@@ -145,8 +147,7 @@ internal static class OAuthAuthenticator
                 }
             }
 
-            var context = new AttemptContext(protocol, user, provider.IsAppOnly, mechanismName, options.Cloud ?? provider.Cloud, options.TimeProvider ?? TimeProvider.System);
-            throw RejectionDiagnosis.CreateException(context, token, reply, explanation, attempt, failure);
+            throw RejectionDiagnosis.CreateException(context, token, reply, verdict, attempt, failure);
         }
     }
 

@@ -39,6 +39,14 @@ internal static class RejectionDiagnosis
         MailFindingCodes.Unrecognised,
     };
 
+    // Dovecot answers a token without a claim its passdb needs (roles, the user claim) with a temporary failure: the
+    // token's findings say what is missing far better, and retrying the same token never helps.
+    private static readonly HashSet<string> TemporaryFailures = new(StringComparer.Ordinal)
+    {
+        MailFindingCodes.ImapAuthUnavailable,
+        MailFindingCodes.PopAuthUnavailable,
+    };
+
     /// <summary>Collects the server's words of one failed attempt.</summary>
     /// <param name="serverLines">The lines the protocol logger kept, or <see langword="null"/> when the client has no <see cref="MailKitProtocolLogger"/>.</param>
     /// <param name="errorChallenge">The decoded challenge the mechanism answered, if any.</param>
@@ -88,39 +96,53 @@ internal static class RejectionDiagnosis
     public static MailResponseExplanation Explain(ServerReply reply, MailProtocol protocol) =>
         MailResponseCatalog.Default.Explain(reply.CatalogText, protocol);
 
-    /// <summary>Whether a fresh token may fix what the server answered.</summary>
-    public static bool FreshTokenMayHelp(MailResponseExplanation explanation) =>
-        !explanation.IsRetryable && !NotFixedByFreshToken.Contains(explanation.Code);
+    /// <summary>
+    /// Weighs the server's reply against the token's own findings. When the server only said "rejected" (or, as
+    /// Dovecot does for a token without a claim it needs, "temporary failure"), a finding of the token that explains it
+    /// decides the code, the remedy and retryability; and a fresh token is asked for only when it could differ.
+    /// </summary>
+    public static RejectionVerdict Judge(AttemptContext context, MailAccessToken token, MailResponseExplanation explanation)
+    {
+        var inspection = InspectToken(context, token);
+        var generic = GenericRejections.Contains(explanation.Code);
+        if (generic || TemporaryFailures.Contains(explanation.Code))
+        {
+            var cause = TokenRejectionRules.FindCause(inspection.Findings, includeWarnings: generic);
+            if (cause is not null)
+            {
+                return new RejectionVerdict(explanation, inspection, cause.Code, "The token: " + cause.Observed + ". " + cause.Explanation, cause.Fix, IsRetryable: false, TokenRejectionRules.FreshTokenMayFix(cause));
+            }
+        }
+
+        var freshTokenMayHelp = !explanation.IsRetryable && !NotFixedByFreshToken.Contains(explanation.Code);
+        return new RejectionVerdict(explanation, inspection, explanation.Code, explanation.Explanation, explanation.Remedy, explanation.IsRetryable, freshTokenMayHelp);
+    }
 
     /// <summary>Builds the exception the caller gets.</summary>
     public static MailAuthenticationException CreateException(
         AttemptContext context,
         MailAccessToken token,
         ServerReply reply,
-        MailResponseExplanation explanation,
+        RejectionVerdict verdict,
         int attempts,
         Exception failure)
     {
-        var tokenFindings = InspectToken(context, token);
-        var serverFinding = explanation.ToFinding();
-        var findings = new List<MailFinding>(tokenFindings.Count + 1) { serverFinding };
-        findings.AddRange(tokenFindings);
-
-        var code = explanation.Code;
-        var remedy = explanation.Remedy;
-        var why = explanation.Explanation;
-        if (GenericRejections.Contains(explanation.Code))
+        var explanation = verdict.Reply;
+        var tokenFindings = verdict.Token.Findings;
+        var findings = new List<MailFinding>(tokenFindings.Count + 2) { explanation.ToFinding() };
+        var code = verdict.Code;
+        var why = verdict.Why;
+        var remedy = verdict.Remedy;
+        if (MailboxRefused(context, token, verdict) is { } refused)
         {
-            var decisive = tokenFindings.FirstOrDefault(f => f.Severity == MailFindingSeverity.Error)
-                ?? tokenFindings.FirstOrDefault(f => f.Severity == MailFindingSeverity.Warning);
-            if (decisive is not null)
-            {
-                code = decisive.Code;
-                remedy = decisive.Fix;
-                why = "The token: " + decisive.Observed + ". " + decisive.Explanation;
-            }
+            // Nothing wrong with the token, refused again: the server will not give this principal this mailbox.
+            findings.Add(refused);
+            code = refused.Code;
+            why = refused.Explanation;
+            remedy = refused.Fix;
         }
 
+        findings.AddRange(tokenFindings);
         var message = new StringBuilder()
             .Append("The ").Append(Name(context.Protocol)).Append(" server rejected the OAuth token for ").Append(context.User)
             .Append(" (").Append(context.MechanismName).Append(", token ").Append(token.Fingerprint)
@@ -135,21 +157,51 @@ internal static class RejectionDiagnosis
         }
 
         message.Append(' ').Append(why.Trim());
-        if (explanation.BackoffMilliseconds is { } backoff)
+        if (explanation.BackoffMilliseconds is { } backoff && verdict.IsRetryable)
         {
             message.Append(" The server asks to wait ").Append(backoff.ToString(CultureInfo.InvariantCulture)).Append(" ms before trying again.");
         }
 
-        return new MailAuthenticationException(code, message.ToString(), remedy, explanation.IsRetryable, failure)
+        return new MailAuthenticationException(code, message.ToString(), remedy, verdict.IsRetryable, failure)
         {
             ServerResponse = reply.Shown,
             Protocol = context.Protocol,
             Findings = findings,
-            RetryAfter = explanation.BackoffMilliseconds is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+            RetryAfter = verdict.IsRetryable && explanation.BackoffMilliseconds is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
         };
     }
 
-    private static IReadOnlyList<MailFinding> InspectToken(AttemptContext context, MailAccessToken token)
+    private static MailFinding? MailboxRefused(AttemptContext context, MailAccessToken token, RejectionVerdict verdict)
+    {
+        var summary = verdict.Token.Summary;
+        if (!context.AppOnly || !token.IsJwt || summary.IsAppOnly != true || !GenericRejections.Contains(verdict.Code) ||
+            TokenRejectionRules.FindCause(verdict.Token.Findings, includeWarnings: true) is not null)
+        {
+            return null;
+        }
+
+        var tenant = summary.TenantId ?? "<tenant id>";
+        var appId = summary.AppId ?? "<app id>";
+        var principal = summary.ObjectId ?? "<service principal id>";
+        var grant = context.Protocol == MailProtocol.Smtp
+            ? "Add-MailboxPermission -Identity " + context.User + " -User " + principal + " -AccessRights FullAccess, or the RBAC role: New-ManagementRoleAssignment -App " + principal + " -Role \"Application SMTP.SendAsApp\" -CustomResourceScope <scope>"
+            : "Add-MailboxPermission -Identity " + context.User + " -User " + principal + " -AccessRights FullAccess";
+        return new MailFinding(
+            MailFindingCodes.MailboxRefused,
+            MailFindingSeverity.Error,
+            "app-only token of tenant " + tenant + " with " + string.Join(", ", summary.Roles) + "; user=" + context.User,
+            "The token is what app-only " + Name(context.Protocol) + " needs (Exchange audience, the role, tenant " + tenant + "), and the server still refused it for " + context.User +
+            ": this principal may not open that mailbox. Usually the mailbox is not in tenant " + tenant + " (an address of another organization, or a typo), " +
+            "or the app has no service principal in that tenant's Exchange Online, or no permission on the mailbox. A fresh token cannot change that.",
+            "Check the address and that it is a mailbox of tenant " + tenant + ": Connect-ExchangeOnline -Organization " + tenant + "; Get-EXOMailbox -Identity " + context.User +
+            ". A mailbox of another organization needs a token of its tenant: an admin there consents the app (https://login.microsoftonline.com/<its tenant>/adminconsent?client_id=" + appId +
+            ") and you configure that tenant id. In the mailbox's tenant: New-ServicePrincipal -AppId " + appId + " -ObjectId <Enterprise Application object id>, then " + grant + ".")
+        {
+            Claim = "tid",
+        };
+    }
+
+    private static TokenInspectionResult InspectToken(AttemptContext context, MailAccessToken token)
     {
         var inspector = new TokenInspector(new TokenInspectorOptions
         {
@@ -159,7 +211,7 @@ internal static class RejectionDiagnosis
             Cloud = context.Cloud,
             TimeProvider = context.TimeProvider,
         });
-        return inspector.Inspect(token.Token).Findings;
+        return inspector.Inspect(token.Token);
     }
 
     private static string Readable(string line, MailProtocol protocol)
@@ -227,6 +279,12 @@ internal static class RejectionDiagnosis
 
 /// <summary>The server's words of one attempt: <see cref="CatalogText"/> for the catalog, <see cref="Shown"/> for people.</summary>
 internal readonly record struct ServerReply(string CatalogText, string? Shown, bool HasWords);
+
+/// <summary>
+/// What a rejection means: the server's reply, the token's inspection, and the code, explanation, remedy and
+/// retryability the caller gets (the token's finding when it explains the reply), and whether a fresh token could help.
+/// </summary>
+internal sealed record RejectionVerdict(MailResponseExplanation Reply, TokenInspectionResult Token, string Code, string Why, string Remedy, bool IsRetryable, bool FreshTokenMayHelp);
 
 /// <summary>What diagnostics need to know about an authentication.</summary>
 internal sealed record AttemptContext(MailProtocol Protocol, string User, bool AppOnly, string MechanismName, MailCloud Cloud, TimeProvider TimeProvider);

@@ -31,7 +31,11 @@ public class TokenInspector
         "00000002-0000-0000-c000-000000000000",
     };
 
-    private static readonly string[] PowerShellAudiences = { "https://ps.outlook.com", "https://outlook.office365.com/powershell-liveid" };
+    // ps.outlook.com names the same Exchange Online resource (00000002-0000-0ff1-ce00-000000000000) in the global cloud:
+    // MailKit's Exchange OAuth2 guide and Microsoft's admin-consent URL for IMAP/POP application permissions use it.
+    private static readonly string[] GlobalExchangeAudienceAliases = { "https://ps.outlook.com" };
+
+    private static readonly string[] PowerShellAudiences = { "https://outlook.office365.com/powershell-liveid" };
 
     private readonly TokenInspectorOptions _options;
 
@@ -335,6 +339,12 @@ public class TokenInspector
 
         var aud0 = audiences[0];
         var observed = "aud = " + string.Join(", ", audiences);
+        if (Matches(aud0, GlobalExchangeAudienceAliases) && IsExchangeAudience("https://outlook.office365.com", ctx.Options.Cloud))
+        {
+            findings.Add(ExchangeAudienceAlias(ctx, observed));
+            return;
+        }
+
         var scope = ctx.ScopeToRequest;
         string explanation;
         if (Matches(aud0, GraphAudiences))
@@ -343,7 +353,11 @@ public class TokenInspector
         }
         else if (Matches(aud0, PowerShellAudiences))
         {
-            explanation = "The token is for Exchange Online PowerShell (ps.outlook.com), not for the mail protocols, so IMAP, POP, SMTP and EWS reject it.";
+            explanation = "The token is for Exchange Online PowerShell (powershell-liveid), not for the mail protocols, so IMAP, POP, SMTP and EWS reject it.";
+        }
+        else if (Matches(aud0, GlobalExchangeAudienceAliases))
+        {
+            explanation = "ps.outlook.com is Exchange Online in the global cloud, while the configured cloud is " + ctx.Options.Cloud.Name + ": the servers of one cloud reject tokens of another.";
         }
         else if (IsOtherCloudExchange(aud0, ctx.Options.Cloud, out var cloudName))
         {
@@ -395,6 +409,33 @@ public class TokenInspector
                   (ctx.ExpectAppOnly ? " (client credentials always use '<resource>/.default')." : " with its full resource prefix, plus 'offline_access'.") +
                   " Valid audiences are " + GraphResourceOf(ctx.Options.Cloud) + " and " + GraphAppId + ". Use the access_token of the response, not the id_token.";
         findings.Add(new MailFinding(MailFindingCodes.WrongAudience, MailFindingSeverity.Error, "aud = " + string.Join(", ", audiences), explanation, fix) { Claim = "aud" });
+    }
+
+    private static MailFinding ExchangeAudienceAlias(Context ctx, string observed)
+    {
+        const string Same = "https://ps.outlook.com is another identifier of Exchange Online (app id 00000002-0000-0ff1-ce00-000000000000): " +
+            "MailKit's Exchange OAuth2 guide requests 'https://ps.outlook.com/.default' for app-only IMAP and POP, and Microsoft's " +
+            "admin-consent URL for IMAP and POP application permissions uses it. ";
+        if (ctx.Protocol is MailProtocol.Smtp or MailProtocol.Ews)
+        {
+            // Not known to be refused, but not what the guides use for these protocols: a warning, not an error.
+            var name = ctx.Protocol == MailProtocol.Smtp ? "SMTP" : "EWS";
+            return new MailFinding(
+                MailFindingCodes.ExchangeAudienceAlias,
+                MailFindingSeverity.Warning,
+                observed,
+                Same + "For " + name + " the guides request 'https://outlook.office365.com/.default' instead, so a token for ps.outlook.com is not documented to work there.",
+                "If " + name + " rejects this token, request '" + ctx.ScopeToRequest + "' (this library's providers do).")
+            { Claim = "aud" };
+        }
+
+        return new MailFinding(
+            MailFindingCodes.ExchangeAudienceAlias,
+            MailFindingSeverity.Info,
+            observed,
+            Same + "Apps that request it for IMAP and POP work: this is not a fault.",
+            "Nothing to change for IMAP and POP. For SMTP and EWS request 'https://outlook.office365.com/.default', the scope Microsoft documents for all four protocols (this library's providers use it).")
+        { Claim = "aud" };
     }
 
     private static void CheckKind(Context ctx, List<MailFinding> findings)
