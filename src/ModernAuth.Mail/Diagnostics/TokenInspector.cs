@@ -17,7 +17,7 @@ namespace ModernAuth.Mail.Diagnostics;
 /// </para>
 /// <para>
 /// <see cref="Inspect(string)"/> never throws and never puts the token or its signature into a finding or the
-/// summary. It does not check the signature; <see cref="TokenSignatureValidator"/> does.
+/// summary. It does not check the signature; <c>TokenSignatureValidator</c> (package ModernAuth.Mail.Diagnostics) does.
 /// </para>
 /// </remarks>
 public class TokenInspector
