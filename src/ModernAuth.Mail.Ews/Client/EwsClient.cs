@@ -532,9 +532,8 @@ public class EwsClient : IDisposable
         {
             // The one throttling pipeline for this call: the handler leaves requests the client wrote to it, and
             // Exchange can also report ErrorServerBusy inside an HTTP 200 response message, which only the client reads.
-            var message = await EwsThrottling.ExecuteAsync(
-                _throttling!,
-                static (s, ct) => s.Client.SendOnceAsync(s.Operation, s.Body, ct),
+            var message = await _throttling!.ExecuteAsync(
+                static (s, ct) => new ValueTask<XElement>(s.Client.SendOnceAsync(s.Operation, s.Body, ct)),
                 (Client: this, Operation: operation, Body: body),
                 cancellationToken).ConfigureAwait(false);
             if (_logger.IsEnabled(LogLevel.Debug))

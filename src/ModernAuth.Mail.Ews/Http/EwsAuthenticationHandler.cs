@@ -93,7 +93,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
         var call = new Call(request);
         return callerRetries
             ? await SendRefreshingOnceAsync(call, cancellationToken).ConfigureAwait(false)
-            : await EwsThrottling.ExecuteAsync(_throttling, static (s, ct) => s.Handler.SendRefreshingOnceAsync(s.Call, ct), (Handler: this, Call: call), cancellationToken).ConfigureAwait(false);
+            : await _throttling.ExecuteAsync(static (s, ct) => new ValueTask<HttpResponseMessage>(s.Handler.SendRefreshingOnceAsync(s.Call, ct)), (Handler: this, Call: call), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -102,16 +102,42 @@ public class EwsAuthenticationHandler : DelegatingHandler
     /// </summary>
     private async Task<HttpResponseMessage> SendRefreshingOnceAsync(Call call, CancellationToken cancellationToken)
     {
-        var response = await SendWithTokenAsync(call, forceRefresh: false, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Unauthorized && !call.Refreshed)
+        var request = call.Request;
+        var forceRefresh = false;
+        HttpResponseMessage response;
+
+        // At most two sends: the second only after the first 401 of this call, with a fresh token. Not a retry policy:
+        // throttling is the pipeline's (EwsThrottling).
+        while (true)
         {
-            call.Refreshed = true;
+            call.Token = await _provider.GetTokenAsync(forceRefresh ? _tokenRequest.WithForceRefresh() : _tokenRequest, cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", call.Token.Token);
+            call.Attempt++;
+            var debug = _logger.IsEnabled(LogLevel.Debug);
+            if (debug)
+            {
+                Log.RequestSending(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path) ?? "(no URL)", Mailbox, call.Attempt, call.Token.Fingerprint);
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (debug)
+            {
+                var elapsedMs = (Stopwatch.GetTimestamp() - started) * 1000 / Stopwatch.Frequency;
+                Log.ResponseReceived(_logger, (int)response.StatusCode, elapsedMs, ResponseInfo.From(response).RequestId ?? "-");
+            }
+
+            if (response.StatusCode != HttpStatusCode.Unauthorized || call.Refreshed)
+            {
+                break;
+            }
+
+            // The first 401 of this call: the same request once more with a fresh token.
+            call.Refreshed = forceRefresh = true;
             using (response)
             {
                 Log.TokenRejected(_logger, call.Token.Fingerprint, DescribeRejection(response, ResponseInfo.From(response)));
             }
-
-            response = await SendWithTokenAsync(call, forceRefresh: true, cancellationToken).ConfigureAwait(false);
         }
 
         if (response.IsSuccessStatusCode)
@@ -124,25 +150,6 @@ public class EwsAuthenticationHandler : DelegatingHandler
         {
             throw await FailureAsync(response, call.Token, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private async Task<HttpResponseMessage> SendWithTokenAsync(Call call, bool forceRefresh, CancellationToken cancellationToken)
-    {
-        var request = call.Request;
-        call.Token = await _provider.GetTokenAsync(forceRefresh ? _tokenRequest.WithForceRefresh() : _tokenRequest, cancellationToken).ConfigureAwait(false);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", call.Token.Token);
-        call.Attempt++;
-        if (!_logger.IsEnabled(LogLevel.Debug))
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        Log.RequestSending(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path) ?? "(no URL)", Mailbox, call.Attempt, call.Token.Fingerprint);
-        var started = Stopwatch.GetTimestamp();
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var elapsedMs = (Stopwatch.GetTimestamp() - started) * 1000 / Stopwatch.Frequency;
-        Log.ResponseReceived(_logger, (int)response.StatusCode, elapsedMs, ResponseInfo.From(response).RequestId ?? "-");
-        return response;
     }
 
     /// <summary>The exception for a failed response: a rejected fresh token, throttling, a SOAP fault or an HTTP error.</summary>

@@ -63,24 +63,6 @@ internal static class EwsThrottling
             throttled.RetryAfter ?? TimeSpan.FromTicks(baseDelay.Ticks * (1L << Math.Min(retries, 16)));
     }
 
-    /// <summary>Runs <paramref name="callback"/> through <paramref name="pipeline"/> with a pooled context.</summary>
-    public static async Task<TResult> ExecuteAsync<TResult, TState>(
-        ResiliencePipeline pipeline, Func<TState, CancellationToken, Task<TResult>> callback, TState state, CancellationToken cancellationToken)
-    {
-        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: false, cancellationToken);
-        try
-        {
-            return await pipeline.ExecuteAsync(
-                static (ctx, s) => new ValueTask<TResult>(s.Callback(s.State, ctx.CancellationToken)),
-                context,
-                (Callback: callback, State: state)).ConfigureAwait(false);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
-
     /// <summary>What the server said, for the log: <c>HTTP 429, Retry-After 7000 ms</c>, <c>ErrorServerBusy, BackOffMilliseconds 1500</c>.</summary>
     private static string Reason(EwsException throttled)
     {
