@@ -26,15 +26,11 @@ internal sealed class OAuthBearerMechanism : SaslMechanismOAuthBearer, IOAuthMec
 
     protected override byte[]? Challenge(byte[]? token, int startIndex, int length, CancellationToken cancellationToken)
     {
-        if (_exchange.IsTokenStep(token, startIndex, length))
-        {
-            // MailKit's mechanism counts itself authenticated once the token is out: not until the server has answered.
-            var response = base.Challenge(token, startIndex, length, cancellationToken);
-            IsAuthenticated = false;
-            return response;
-        }
+        var tokenStep = _exchange.IsTokenStep(token, startIndex, length);
+        var response = tokenStep ? base.Challenge(token, startIndex, length, cancellationToken) : ErrorResponse;
 
-        IsAuthenticated = true;
-        return ErrorResponse;
+        // MailKit's mechanism counts itself authenticated once the token is out: not until the server has answered.
+        IsAuthenticated = !tokenStep;
+        return response;
     }
 }

@@ -28,15 +28,11 @@ internal sealed class XOAuth2Mechanism : SaslMechanismOAuth2, IOAuthMechanism
 
     protected override byte[]? Challenge(byte[]? token, int startIndex, int length, CancellationToken cancellationToken)
     {
-        if (_exchange.IsTokenStep(token, startIndex, length))
-        {
-            // MailKit's mechanism counts itself authenticated once the token is out: not until the server has answered.
-            var response = base.Challenge(token, startIndex, length, cancellationToken);
-            IsAuthenticated = false;
-            return response;
-        }
+        var tokenStep = _exchange.IsTokenStep(token, startIndex, length);
+        var response = tokenStep ? base.Challenge(token, startIndex, length, cancellationToken) : Array.Empty<byte>();
 
-        IsAuthenticated = true;
-        return Array.Empty<byte>();
+        // MailKit's mechanism counts itself authenticated once the token is out: not until the server has answered.
+        IsAuthenticated = !tokenStep;
+        return response;
     }
 }
