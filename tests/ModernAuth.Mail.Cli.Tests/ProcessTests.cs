@@ -37,7 +37,7 @@ public sealed class ProcessTests
         var result = await new CliRunner().RunProcessAsync(["--sandbox", "test", "all"]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("All 18 steps passed.", result.Out, StringComparison.Ordinal);
+        Assert.Contains("All 22 steps passed.", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ namespace ModernAuth.Mail.Cli.Commands;
 
 internal static class ProtocolNames
 {
-    public static readonly string[] All = ["imap", "pop", "smtp", "ews"];
+    public static readonly string[] All = ["imap", "pop", "smtp", "ews", "graph"];
 
     public static MailProtocol Parse(string? value) => value?.Trim().ToUpperInvariant() switch
     {
@@ -10,7 +10,8 @@ internal static class ProtocolNames
         "POP" or "POP3" => MailProtocol.Pop,
         "SMTP" => MailProtocol.Smtp,
         "EWS" => MailProtocol.Ews,
-        _ => throw new UsageException($"The protocol '{value}' is not known: use imap, pop, smtp or ews."),
+        "GRAPH" => MailProtocol.Graph,
+        _ => throw new UsageException($"The protocol '{value}' is not known: use imap, pop, smtp, ews or graph."),
     };
 
     public static string Name(this MailProtocol protocol) => protocol switch
@@ -18,6 +19,7 @@ internal static class ProtocolNames
         MailProtocol.Imap => "IMAP",
         MailProtocol.Pop => "POP",
         MailProtocol.Smtp => "SMTP",
+        MailProtocol.Graph => "Graph",
         _ => "EWS",
     };
 }

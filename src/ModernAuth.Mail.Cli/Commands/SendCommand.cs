@@ -23,16 +23,17 @@ internal static class SendCommand
         var priority = new Option<string?>("--priority") { Description = "The message priority.", HelpName = "low|normal|high" };
         priority.AcceptOnlyFromAmong("low", "normal", "high");
         var replyTo = Many("--reply-to", "A Reply-To address (repeatable).");
-        var via = new Option<string>("--via") { Description = "smtp (XOAUTH2 on the cloud's SMTP server) or ews.", HelpName = "smtp|ews", DefaultValueFactory = _ => "smtp" };
-        via.AcceptOnlyFromAmong("smtp", "ews");
+        var via = new Option<string>("--via") { Description = "smtp (XOAUTH2 on the cloud's SMTP server), ews, or graph (Microsoft Graph sendMail with MIME; attachments of 3 MB and more through upload sessions).", HelpName = "smtp|ews|graph", DefaultValueFactory = _ => "smtp" };
+        via.AcceptOnlyFromAmong("smtp", "ews", "graph");
         to.Required = true;
         var connection = new ConnectionOptions();
-        var command = new Command("send", "Send a message with OAuth: over SMTP with XOAUTH2 (default) or EWS. Prints the Message-Id; exit code 0 when the server accepted it.");
+        var command = new Command("send", "Send a message with OAuth: over SMTP with XOAUTH2 (default), EWS or Microsoft Graph. Prints the Message-Id; exit code 0 when the server accepted it.");
         HelpExamples.Add(command, """
             Examples:
               modernauth-mail send --mailbox sender@contoso.com --to someone@contoso.com --subject "Report" --body-file report.html --attach report.pdf
               modernauth-mail send --flow device-code --to me@outlook.com --subject Hi --body "Sent with OAuth" --cloud personal
               modernauth-mail --sandbox send --to adele@contoso.test --subject Hello --body "From the sandbox"
+              modernauth-mail --sandbox send --via graph --to adele@contoso.test --subject Hello --attach report.pdf
             """);
         foreach (var option in new Option[] { from, to, cc, bcc, subject, body, html, bodyFile, attach, priority, replyTo, via })
         {
@@ -57,6 +58,12 @@ internal static class SendCommand
             {
                 return await SendOverEwsAsync(context, factory, provider, settings, message, sender, cancellationToken);
             }
+
+            if (parse.GetValue(via) == "graph")
+            {
+                return await SendOverGraphAsync(context, factory, provider, settings, message, sender, cancellationToken);
+            }
+
             var endpoint = MailConnections.Endpoint(MailProtocol.Smtp, settings);
             var watch = Stopwatch.StartNew();
             await context.Ui.RunAsync($"Sending over SMTP ({endpoint.Host}:{endpoint.Port})", async status =>
@@ -116,6 +123,29 @@ internal static class SendCommand
 
         var recipients = message.To.Count + message.Cc.Count + message.Bcc.Count;
         context.Console.Out.WriteLine($"Sent <{message.MessageId}> from {message.From} to {recipients} recipient(s) over EWS ({ews.Endpoint.GetLeftPart(UriPartial.Path)}) in {watch.Elapsed.TotalSeconds:F1} s.");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> SendOverGraphAsync(CommandContext context, Auth.ProviderFactory factory, MailTokenProvider provider, CliSettings settings, MimeMessage message, string? sender, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var mailbox = settings.Mailbox ?? sender ?? (await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Graph), cancellationToken)).Account
+            ?? throw new ConfigurationException("The mailbox to send from is not known: set --from or --mailbox.");
+        if (message.From.Count == 0)
+        {
+            message.From.Add(Address(sender ?? mailbox, "--from"));
+        }
+
+        using var graph = MailConnections.CreateGraph(provider, mailbox, settings);
+        await context.Ui.RunAsync($"Sending through Microsoft Graph ({graph.Endpoint.Host})", async status =>
+        {
+            factory.Status = status;
+            await graph.SendMessageAsync(message, cancellationToken);
+            return true;
+        });
+
+        var recipients = message.To.Count + message.Cc.Count + message.Bcc.Count;
+        context.Console.Out.WriteLine($"Sent <{message.MessageId}> from {message.From} to {recipients} recipient(s) through Microsoft Graph ({graph.Endpoint.GetLeftPart(UriPartial.Path)}) in {watch.Elapsed.TotalSeconds:F1} s.");
         return ExitCodes.Ok;
     }
 

@@ -18,11 +18,11 @@ namespace ModernAuth.Mail.Cli.Commands;
 /// </summary>
 internal static class TestCommand
 {
-    private static readonly string[] Targets = ["imap", "pop", "smtp", "ews", "all"];
+    private static readonly string[] Targets = ["imap", "pop", "smtp", "ews", "graph", "all"];
 
     public static Command Create(CliConsole console, GlobalOptions globals)
     {
-        var target = new Argument<string>("protocol") { Description = "imap, pop, smtp, ews, or all (IMAP, POP, SMTP, and EWS where the cloud offers it)." };
+        var target = new Argument<string>("protocol") { Description = "imap, pop, smtp, ews, graph, or all (IMAP, POP, SMTP, Microsoft Graph, and EWS where the cloud offers it)." };
         target.AcceptOnlyFromAmong(Targets);
         var json = new Option<bool>("--json") { Description = "Print the steps as JSON instead of a table." };
         var find = new Option<string?>("--find") { Description = "IMAP: also wait up to 30 s for a message whose subject contains this text in INBOX, and read it (proves a sent message arrived).", HelpName = "subject" };
@@ -47,8 +47,8 @@ internal static class TestCommand
             var protocols = parse.GetValue(target) switch
             {
                 "all" => settings.Cloud.Ews is null
-                    ? new[] { MailProtocol.Imap, MailProtocol.Pop, MailProtocol.Smtp }
-                    : [MailProtocol.Imap, MailProtocol.Pop, MailProtocol.Smtp, MailProtocol.Ews],
+                    ? new[] { MailProtocol.Imap, MailProtocol.Pop, MailProtocol.Smtp, MailProtocol.Graph }
+                    : [MailProtocol.Imap, MailProtocol.Pop, MailProtocol.Smtp, MailProtocol.Ews, MailProtocol.Graph],
                 var one => [ProtocolNames.Parse(one)],
             };
             var mailbox = settings.Flow.IsAppOnly() ? settings.RequireMailbox($"Testing with the app-only {settings.Flow.Name()} flow") : settings.Mailbox;
@@ -87,6 +87,11 @@ internal static class TestCommand
         if (find is not null && protocol == MailProtocol.Imap)
         {
             remaining.Add("find message");
+        }
+
+        if (protocol == MailProtocol.Graph)
+        {
+            remaining.Add("list one message");
         }
 
         async Task<bool> Step<T>(string step, Func<Task<(T Value, string Detail)>> action, Func<T, TestStep?>? judge = null)
@@ -143,6 +148,29 @@ internal static class TestCommand
             var error = result.Findings.FirstOrDefault(f => f.Severity == MailFindingSeverity.Error);
             return error is null ? null : new TestStep(name, "inspect", StepResult.Failed, error.Observed, TimeSpan.Zero, error.Code, error.Fix, ExitCodes.Authentication);
         });
+
+        if (protocol == MailProtocol.Graph)
+        {
+            // Graph is HTTP: connecting, authenticating and the operation are one request each.
+            remaining.Remove("connect");
+            remaining.Remove("authenticate");
+            var graphMailbox = mailbox ?? token.Account ?? settings.RequireMailbox("Microsoft Graph");
+            using var graph = MailConnections.CreateGraph(provider, graphMailbox, settings);
+            if (await Step("GetFolder inbox", async () =>
+            {
+                var inbox = await graph.GetFolderAsync(Graph.GraphWellKnownFolders.Inbox, cancellationToken);
+                return (true, $"{graph.Endpoint.GetLeftPart(UriPartial.Authority)}: {inbox}");
+            }))
+            {
+                await Step("list one message", async () =>
+                {
+                    var page = await graph.FindItemsAsync(Graph.GraphWellKnownFolders.Inbox, pageSize: 1, cancellationToken: cancellationToken);
+                    return (true, page.Items.Count == 0 ? "the inbox is empty" : $"{page.TotalItemsInView} message(s); newest: {page.Items[0].Subject}");
+                });
+            }
+
+            return;
+        }
 
         if (protocol == MailProtocol.Ews)
         {
@@ -337,8 +365,11 @@ internal sealed record TestStep(string Protocol, string Step, StepResult Result,
         }
 
         var (code, text) = ErrorReporter.Describe(error);
-        return error is Ews.EwsException ews
-            ? new TestStep(protocol, step, StepResult.Failed, text, elapsed, ews.ErrorCode, ews.Remedy, code)
-            : new TestStep(protocol, step, StepResult.Failed, text, elapsed, null, null, code);
+        return error switch
+        {
+            Ews.EwsException ews => new TestStep(protocol, step, StepResult.Failed, text, elapsed, ews.ErrorCode, ews.Remedy, code),
+            Graph.GraphMailException graph => new TestStep(protocol, step, StepResult.Failed, text, elapsed, graph.ErrorCode, graph.Remedy, code),
+            _ => new TestStep(protocol, step, StepResult.Failed, text, elapsed, null, null, code),
+        };
     }
 }

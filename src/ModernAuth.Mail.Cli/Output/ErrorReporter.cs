@@ -50,6 +50,9 @@ internal static class ErrorReporter
                     ? ExitCodes.Authentication
                     : ExitCodes.Failure;
                 return (ewsCode, $"EWS failed ({ews.ErrorCode}): {OneLine(ews.Message)}{(string.IsNullOrWhiteSpace(ews.Remedy) || ews.Message.Contains(ews.Remedy, StringComparison.Ordinal) ? "" : " To fix it: " + OneLine(ews.Remedy))}");
+            case Graph.GraphMailException graph:
+                var graphCode = graph.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden ? ExitCodes.Authentication : ExitCodes.Failure;
+                return (graphCode, $"Microsoft Graph failed ({graph.ErrorCode}): {OneLine(graph.Message)}");
             case ArgumentException argument when argument.Message.Contains("mailbox", StringComparison.OrdinalIgnoreCase):
                 return (ExitCodes.Configuration, $"Configuration: {StripParameter(argument)} Set --mailbox, MODERNAUTH_MAIL_MAILBOX or \"mailbox\" in the profile.");
             case SslHandshakeException tls:

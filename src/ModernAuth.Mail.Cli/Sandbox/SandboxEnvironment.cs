@@ -38,9 +38,12 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     private readonly RSA _signingKey;
     private readonly X509Certificate2 _serverCertificate;
 
-    private SandboxEnvironment(SandboxServers servers, RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, FakeEwsServer ews, X509Certificate2 appCertificate, X509Certificate2 serverCertificate)
+    private SandboxEnvironment(SandboxServers servers, RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, FakeEwsServer ews, FakeGraph graph, FakeGraphServer graphServer, X509Certificate2 appCertificate, X509Certificate2 serverCertificate)
     {
         Ews = ews;
+        Graph = graph;
+        GraphServer = graphServer;
+        GraphTransport = graphServer.CreateTrustingHandler();
         EwsTransport = ews.CreateTrustingHandler();
         Servers = servers;
         _signingKey = signingKey;
@@ -55,6 +58,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
             Pop = new MailServerEndpoint(servers.Host, servers.Pop3s, MailTlsMode.Implicit),
             Smtp = new MailServerEndpoint(servers.Host, servers.Submission, MailTlsMode.StartTls),
             Ews = ews.Endpoint,
+            Graph = graphServer.BaseAddress,
         };
         PersonalCloud = MailCloud.PersonalAccounts with
         {
@@ -62,6 +66,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
             Imap = Cloud.Imap,
             Pop = Cloud.Pop,
             Smtp = Cloud.Smtp,
+            Graph = graphServer.BaseAddress,
         };
     }
 
@@ -70,6 +75,15 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     public FakeEntraId Entra { get; }
 
     public FakeEntraIdServer Server { get; }
+
+    /// <summary>The sandbox's fake Microsoft Graph (mailboxes of the work and the personal user).</summary>
+    public FakeGraph Graph { get; }
+
+    /// <summary>The HTTPS server of <see cref="Graph"/>: the Graph endpoint of <see cref="Cloud"/> and the personal cloud.</summary>
+    public FakeGraphServer GraphServer { get; }
+
+    /// <summary>A handler that trusts exactly <see cref="GraphServer"/>'s certificate, owned by the sandbox.</summary>
+    public HttpMessageHandler GraphTransport { get; }
 
     /// <summary>The sandbox's EWS endpoint (the default EWS URL of <see cref="Cloud"/>).</summary>
     public FakeEwsServer Ews { get; }
@@ -99,10 +113,10 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     }
 
     /// <summary>The built-in client id for a flow.</summary>
-    public static string ClientIdFor(CliFlow flow) => flow switch
+    public static string ClientIdFor(MailTokenFlow flow) => flow switch
     {
-        CliFlow.Secret => SecretAppId,
-        CliFlow.Certificate => CertificateAppId,
+        MailTokenFlow.ClientSecret => SecretAppId,
+        MailTokenFlow.ClientCertificate => CertificateAppId,
         _ => PublicAppId,
     };
 
@@ -118,6 +132,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
         var signingKey = RSA.Create();
         FakeEntraId? entra = null;
         FakeEwsServer? ews = null;
+        FakeGraph? graph = null;
         try
         {
             signingKey.ImportFromPem(File.ReadAllText(servers.PrivateKeyPem));
@@ -134,11 +149,20 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
                 : entra.AddUser(servers.TenantId, User, "Adele Vance");
             ews = await FakeEwsServer.StartAsync(entra, servers.TenantId, cancellationToken);
             ews.AddMailbox(User);
+            graph = new FakeGraph(entra, servers.TenantId);
+            graph.AddMailbox(User);
+            graph.AddPersonalMailbox(PersonalUser);
+            var graphServer = await graph.StartHttpsServerAsync(cancellationToken);
             ApplyKnobs(entra, environment);
-            return new SandboxEnvironment(servers, signingKey, entra, server, ews, certificate, serverCertificate);
+            return new SandboxEnvironment(servers, signingKey, entra, server, ews, graph, graphServer, certificate, serverCertificate);
         }
         catch (Exception error) when (error is IOException or CryptographicException or UnauthorizedAccessException)
         {
+            if (graph is not null)
+            {
+                await graph.DisposeAsync();
+            }
+
             if (ews is not null)
             {
                 await ews.DisposeAsync();
@@ -158,6 +182,8 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     {
         EwsTransport.Dispose();
         await Ews.DisposeAsync();
+        GraphTransport.Dispose();
+        await Graph.DisposeAsync();
         await Entra.DisposeAsync();
         AppCertificate.Dispose();
         _serverCertificate.Dispose();

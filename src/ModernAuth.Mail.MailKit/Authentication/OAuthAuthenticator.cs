@@ -23,8 +23,7 @@ internal static class OAuthAuthenticator
         string? mailbox,
         MailKitAuthenticationOptions? options,
         Func<CancellationToken, Task>? reconnect,
-        CancellationToken cancellationToken,
-        MailCloud? cloud = null)
+        CancellationToken cancellationToken)
     {
         if (client is null)
         {
@@ -36,13 +35,8 @@ internal static class OAuthAuthenticator
             throw new ArgumentNullException(nameof(provider));
         }
 
-        mailbox = string.IsNullOrWhiteSpace(mailbox) ? null : mailbox!.Trim();
-        if (provider.IsAppOnly && mailbox is null)
-        {
-            throw new ArgumentException(
-                "An app-only token names no mailbox: pass the mailbox to open (the XOAUTH2 user=), for example \"shared@contoso.com\". The application needs access to it in Exchange Online (Add-MailboxPermission for IMAP/POP, SendAs or the Application SMTP.SendAsApp role for SMTP).",
-                nameof(mailbox));
-        }
+        var request = provider.CreateRequest(protocol, mailbox);
+        mailbox = request.Mailbox;
 
         options ??= new MailKitAuthenticationOptions();
         cancellationToken.ThrowIfCancellationRequested();
@@ -64,7 +58,6 @@ internal static class OAuthAuthenticator
             reconnect = ct => client.ConnectAsync(uri, ct);
         }
 
-        var request = new MailTokenRequest(protocol, mailbox);
         var token = await provider.GetTokenAsync(request, cancellationToken).ConfigureAwait(false);
         var attempt = 1;
         var reconnectedForRetry = false;
@@ -152,7 +145,7 @@ internal static class OAuthAuthenticator
                 }
             }
 
-            var context = new AttemptContext(protocol, user, provider.IsAppOnly, mechanismName, cloud ?? options.Cloud ?? MailCloud.Global, options.TimeProvider ?? TimeProvider.System);
+            var context = new AttemptContext(protocol, user, provider.IsAppOnly, mechanismName, options.Cloud ?? provider.Cloud, options.TimeProvider ?? TimeProvider.System);
             throw RejectionDiagnosis.CreateException(context, token, reply, explanation, attempt, failure);
         }
     }

@@ -12,8 +12,8 @@ namespace ModernAuth.Mail.Testing;
 /// </summary>
 public sealed class FakeApplication
 {
-    private static readonly string[] s_defaultAppRoles = ["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp", "full_access_as_app"];
-    private static readonly string[] s_defaultDelegatedScopes = ["IMAP.AccessAsUser.All", "POP.AccessAsUser.All", "SMTP.Send", "EWS.AccessAsUser.All"];
+    private static readonly string[] s_defaultAppRoles = ["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp", "full_access_as_app", "Mail.ReadWrite", "Mail.Send"];
+    private static readonly string[] s_defaultDelegatedScopes = ["IMAP.AccessAsUser.All", "POP.AccessAsUser.All", "SMTP.Send", "EWS.AccessAsUser.All", "Mail.ReadWrite", "Mail.Send"];
 
     private readonly object _gate = new();
     private readonly List<byte[]> _secretHashes = [];
@@ -30,10 +30,16 @@ public sealed class FakeApplication
         ObjectId = objectId;
     }
 
-    /// <summary>The app roles an application gets by default: <c>IMAP.AccessAsApp</c>, <c>POP.AccessAsApp</c>, <c>SMTP.SendAsApp</c>, <c>full_access_as_app</c>.</summary>
+    /// <summary>
+    /// The app roles an application gets by default: Exchange's <c>IMAP.AccessAsApp</c>, <c>POP.AccessAsApp</c>,
+    /// <c>SMTP.SendAsApp</c>, <c>full_access_as_app</c> and Microsoft Graph's <c>Mail.ReadWrite</c>, <c>Mail.Send</c>.
+    /// As with Entra ID, a token carries only the roles of its resource: a role named <c>Mail.*</c> goes into Graph tokens,
+    /// any other bare name into the other resources' tokens, and a role written as <c>{resource}/{name}</c> only into that
+    /// resource's tokens.
+    /// </summary>
     public static IReadOnlyList<string> DefaultAppRoles => s_defaultAppRoles;
 
-    /// <summary>The delegated scopes an application gets by default: <c>IMAP.AccessAsUser.All</c>, <c>POP.AccessAsUser.All</c>, <c>SMTP.Send</c>, <c>EWS.AccessAsUser.All</c>.</summary>
+    /// <summary>The delegated scopes an application gets by default: <c>IMAP.AccessAsUser.All</c>, <c>POP.AccessAsUser.All</c>, <c>SMTP.Send</c>, <c>EWS.AccessAsUser.All</c>, and Microsoft Graph's <c>Mail.ReadWrite</c>, <c>Mail.Send</c>.</summary>
     public static IReadOnlyList<string> DefaultDelegatedScopes => s_defaultDelegatedScopes;
 
     /// <summary>The tenant the application is registered in.</summary>

@@ -14,6 +14,7 @@ namespace ModernAuth.Mail.Testing;
 /// </summary>
 public sealed class FakeEntraId : IDisposable, IAsyncDisposable
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FakeTokenDescriptor> _opaqueTokens = new(StringComparer.Ordinal);
     /// <summary>The tenant of personal Microsoft accounts in authorities: <c>consumers</c>.</summary>
     public const string ConsumersTenant = "consumers";
 
@@ -378,6 +379,17 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
         RandomNumberGenerator.Fill(bytes);
         return "EwB" + Convert.ToBase64String(bytes);
     }
+
+    /// <summary>Mints an opaque token and remembers what it stands for, as only Microsoft's own services can read real ones.</summary>
+    internal string MintOpaqueToken(FakeTokenDescriptor descriptor)
+    {
+        var token = MintOpaqueToken();
+        _opaqueTokens[token] = descriptor;
+        return token;
+    }
+
+    /// <summary>What an opaque token minted by <see cref="MintOpaqueToken(FakeTokenDescriptor)"/> stands for, or <see langword="null"/>.</summary>
+    internal FakeTokenDescriptor? ResolveOpaqueToken(string token) => _opaqueTokens.TryGetValue(token, out var descriptor) ? descriptor : null;
 
     /// <summary>
     /// The public signing key as a SubjectPublicKeyInfo PEM (<c>-----BEGIN PUBLIC KEY-----</c>): what Dovecot's

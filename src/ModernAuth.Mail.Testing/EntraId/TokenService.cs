@@ -164,7 +164,7 @@ internal sealed class TokenService
 
         var now = _fake.Now;
         var tenantId = application.TenantId;
-        var roles = application.AppRoles;
+        var roles = application.AppRoles.Where(r => RoleAppliesTo(r, scopes.Resources[0])).Select(PermissionName).ToArray();
         var descriptor = new FakeTokenDescriptor
         {
             Version = 1,
@@ -173,7 +173,7 @@ internal sealed class TokenService
             AppId = application.ClientId,
             ObjectId = application.ObjectId,
             Subject = application.ObjectId,
-            Roles = roles.Count > 0 ? roles : null,
+            Roles = roles.Length > 0 ? roles : null,
             IssuedAt = now,
             ExpiresAt = now + _fake.AccessTokenLifetime,
         };
@@ -367,34 +367,28 @@ internal sealed class TokenService
         var tenantId = user.HomeTenantId;
         var pairwiseSubject = PairwiseSubject(user.ObjectId, application.ClientId);
 
-        string accessToken;
-        if (user.IsPersonalAccount)
+        var descriptor = new FakeTokenDescriptor
         {
-            accessToken = _fake.MintOpaqueToken();
-        }
-        else
-        {
-            var descriptor = new FakeTokenDescriptor
-            {
-                Version = 1,
-                TenantId = tenantId,
-                Audience = resource,
-                AppId = application.ClientId,
-                ObjectId = user.ObjectId,
-                Subject = pairwiseSubject,
-                Name = user.DisplayName,
-                Scopes = string.Join(' ', granted),
-                Upn = user.UserName,
-                UniqueName = user.UserName,
-                IssuedAt = now,
-                ExpiresAt = expiresAt,
-            };
-            descriptor.ExtraClaims["amr"] = new[] { "pwd" };
-            descriptor.ExtraClaims["appidacr"] = appIdAcr;
-            descriptor.ExtraClaims["idtyp"] = "user";
-            descriptor.ExtraClaims["uti"] = NewUti();
-            accessToken = _fake.MintAccessToken(descriptor);
-        }
+            Version = 1,
+            TenantId = tenantId,
+            Audience = scopes.Audience(resource),
+            AppId = application.ClientId,
+            ObjectId = user.ObjectId,
+            Subject = pairwiseSubject,
+            Name = user.DisplayName,
+            Scopes = string.Join(' ', granted),
+            Upn = user.UserName,
+            UniqueName = user.UserName,
+            IssuedAt = now,
+            ExpiresAt = expiresAt,
+        };
+        descriptor.ExtraClaims["amr"] = new[] { "pwd" };
+        descriptor.ExtraClaims["appidacr"] = appIdAcr;
+        descriptor.ExtraClaims["idtyp"] = "user";
+        descriptor.ExtraClaims["uti"] = NewUti();
+
+        // Personal accounts get opaque tokens; the fake remembers what each one stands for, so its fake APIs can accept it.
+        var accessToken = user.IsPersonalAccount ? _fake.MintOpaqueToken(descriptor) : _fake.MintAccessToken(descriptor);
 
         var lifetime = (long)_fake.AccessTokenLifetime.TotalSeconds;
         var grantedScope = string.Join(' ', granted.Select(p => resource + "/" + p));
@@ -467,6 +461,22 @@ internal sealed class TokenService
     {
         var slash = consented.LastIndexOf('/');
         return slash < 0 || string.Equals(consented[..slash].TrimEnd('/'), resource, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Whether an app role goes into a token for <paramref name="resource"/>: <c>{resource}/{name}</c> only there; a bare
+    /// <c>Mail.*</c> role (Microsoft Graph's) only into Graph tokens; any other bare role (Exchange's) into the others.
+    /// </summary>
+    private static bool RoleAppliesTo(string role, string resource)
+    {
+        if (role.LastIndexOf('/') >= 0)
+        {
+            return AppliesTo(role, resource);
+        }
+
+        var graph = string.Equals(resource, ScopeRequest.GraphResource, StringComparison.OrdinalIgnoreCase) ||
+                    string.Equals(resource, ScopeRequest.GraphAppId, StringComparison.OrdinalIgnoreCase);
+        return role.StartsWith("Mail.", StringComparison.OrdinalIgnoreCase) == graph;
     }
 
     private static string PermissionName(string consented)

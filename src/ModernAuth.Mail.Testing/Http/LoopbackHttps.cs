@@ -12,7 +12,7 @@ using Microsoft.Extensions.Hosting;
 namespace ModernAuth.Mail.Testing.Internal;
 
 /// <summary>
-/// What the fake servers (<see cref="FakeEntraIdServer"/>, <see cref="FakeEwsServer"/>) share: Kestrel over HTTPS on
+/// What the fake servers (<see cref="FakeEntraIdServer"/>, <see cref="FakeEwsServer"/>, <see cref="FakeGraphServer"/>) share: Kestrel over HTTPS on
 /// 127.0.0.1 with a self-signed certificate, and a client handler that trusts exactly that certificate.
 /// </summary>
 internal static class LoopbackHttps
@@ -43,7 +43,8 @@ internal static class LoopbackHttps
     /// <summary>Builds (does not start) an app on 127.0.0.1, a free port, HTTPS with <paramref name="certificate"/>, no Kestrel logging.</summary>
     /// <param name="certificate">The server certificate, with its private key.</param>
     /// <param name="shutdownTimeout">How long a request hanging on purpose may hold up shutdown.</param>
-    public static WebApplication Build(X509Certificate2 certificate, TimeSpan shutdownTimeout)
+    /// <param name="maxRequestBodySize">The largest request body, in bytes; <see langword="null"/> for Kestrel's default (about 28 MB).</param>
+    public static WebApplication Build(X509Certificate2 certificate, TimeSpan shutdownTimeout, long? maxRequestBodySize = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
@@ -51,6 +52,11 @@ internal static class LoopbackHttps
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            if (maxRequestBodySize is { } max)
+            {
+                kestrel.Limits.MaxRequestBodySize = max;
+            }
+
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);

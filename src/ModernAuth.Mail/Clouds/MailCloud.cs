@@ -28,6 +28,8 @@ public sealed record MailCloud
         Pop = new MailServerEndpoint(host, 995, MailTlsMode.Implicit);
         Smtp = new MailServerEndpoint("smtp." + host, 587, MailTlsMode.StartTls);
         Ews = new Uri(exchangeResource, "/EWS/Exchange.asmx");
+        GraphResource = GlobalGraph;
+        Graph = GlobalGraph;
     }
 
     /// <summary>A short name used in messages, for example <c>Global</c>.</summary>
@@ -66,6 +68,21 @@ public sealed record MailCloud
     /// <summary>The EWS endpoint, or <see langword="null"/> where EWS is not offered (personal accounts).</summary>
     public Uri? Ews { get; init; }
 
+    /// <summary>
+    /// The Microsoft Graph resource: app-only flows ask for <c>{GraphResource}/.default</c>, delegated flows for
+    /// <c>{GraphResource}/Mail.ReadWrite</c> and <c>{GraphResource}/Mail.Send</c>. Default <c>https://graph.microsoft.com</c>.
+    /// </summary>
+    public Uri GraphResource { get; init; }
+
+    /// <summary>
+    /// The Microsoft Graph service root, without the API version (<c>https://graph.microsoft.com</c> worldwide,
+    /// <c>https://graph.microsoft.us</c> for US Government L4, <c>https://dod-graph.microsoft.us</c> for L5 (DoD),
+    /// <c>https://microsoftgraph.chinacloudapi.cn</c> for China). Override it to reach a proxy or a test server.
+    /// </summary>
+    public Uri Graph { get; init; }
+
+    private static Uri GlobalGraph { get; } = new("https://graph.microsoft.com");
+
     /// <summary>Exchange Online worldwide, including GCC.</summary>
     public static MailCloud Global { get; } = new("Global", new Uri("https://login.microsoftonline.com"), new Uri("https://outlook.office365.com"))
     {
@@ -85,22 +102,28 @@ public sealed record MailCloud
         Ews = null,
     };
 
-    /// <summary>US Government GCC High.</summary>
+    /// <summary>US Government GCC High (Microsoft Graph: US Government L4, <c>https://graph.microsoft.us</c>).</summary>
     public static MailCloud UsGovernmentHigh { get; } = new("UsGovernmentHigh", new Uri("https://login.microsoftonline.us"), new Uri("https://outlook.office365.us"))
     {
         Smtp = new MailServerEndpoint("smtp.office365.us", 587, MailTlsMode.StartTls),
+        GraphResource = new Uri("https://graph.microsoft.us"),
+        Graph = new Uri("https://graph.microsoft.us"),
     };
 
-    /// <summary>US Government DoD. The SMTP host is unconfirmed: override <see cref="Smtp"/> if yours differs.</summary>
+    /// <summary>US Government DoD (Microsoft Graph: US Government L5, <c>https://dod-graph.microsoft.us</c>). The SMTP host is unconfirmed: override <see cref="Smtp"/> if yours differs.</summary>
     public static MailCloud UsGovernmentDod { get; } = new("UsGovernmentDod", new Uri("https://login.microsoftonline.us"), new Uri("https://outlook-dod.office365.us"))
     {
         Smtp = new MailServerEndpoint("smtp-dod.office365.us", 587, MailTlsMode.StartTls),
+        GraphResource = new Uri("https://dod-graph.microsoft.us"),
+        Graph = new Uri("https://dod-graph.microsoft.us"),
     };
 
     /// <summary>Microsoft 365 operated by 21Vianet (China). The SMTP host is unconfirmed: override <see cref="Smtp"/> if yours differs.</summary>
     public static MailCloud China { get; } = new("China", new Uri("https://login.partner.microsoftonline.cn"), new Uri("https://partner.outlook.cn"))
     {
         Smtp = new MailServerEndpoint("smtp.partner.outlook.cn", 587, MailTlsMode.StartTls),
+        GraphResource = new Uri("https://microsoftgraph.chinacloudapi.cn"),
+        Graph = new Uri("https://microsoftgraph.chinacloudapi.cn"),
     };
 
     /// <summary>The well-known clouds.</summary>
@@ -127,19 +150,21 @@ public sealed record MailCloud
     /// <summary>The endpoint of <paramref name="protocol"/>.</summary>
     /// <param name="protocol">IMAP, POP or SMTP.</param>
     /// <returns>The endpoint.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="protocol"/> is EWS (use <see cref="Ews"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="protocol"/> is EWS (use <see cref="Ews"/>) or Graph (use <see cref="Graph"/>).</exception>
     public MailServerEndpoint GetEndpoint(MailProtocol protocol) => protocol switch
     {
         MailProtocol.Imap => Imap,
         MailProtocol.Pop => Pop,
         MailProtocol.Smtp => Smtp,
+        MailProtocol.Graph => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Microsoft Graph has a URL, not a host and port: use MailCloud.Graph."),
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "EWS has a URL, not a host and port: use MailCloud.Ews."),
     };
 
     /// <summary>
-    /// The scopes to request for <paramref name="protocol"/>. App-only: <c>{ExchangeResource}/.default</c>.
-    /// Delegated: the protocol's scope with its resource prefix, plus <c>offline_access</c> so a refresh token
-    /// is issued. Scopes of two resources are never mixed in one request (AADSTS28000).
+    /// The scopes to request for <paramref name="protocol"/>. App-only: <c>{ExchangeResource}/.default</c>, or
+    /// <c>{GraphResource}/.default</c> for Graph. Delegated: the protocol's scope with its resource prefix (for Graph
+    /// <c>Mail.ReadWrite</c> and <c>Mail.Send</c>), plus <c>offline_access</c> so a refresh token is issued. Scopes of
+    /// two resources are never mixed in one request (AADSTS28000).
     /// </summary>
     /// <param name="protocol">The protocol.</param>
     /// <param name="appOnly">Whether the flow is app-only.</param>
@@ -148,7 +173,12 @@ public sealed record MailCloud
     {
         if (appOnly)
         {
-            return new[] { Combine(ExchangeResource, ".default") };
+            return new[] { Combine(protocol == MailProtocol.Graph ? GraphResource : ExchangeResource, ".default") };
+        }
+
+        if (protocol == MailProtocol.Graph)
+        {
+            return new[] { Combine(GraphResource, "Mail.ReadWrite"), Combine(GraphResource, "Mail.Send"), "offline_access" };
         }
 
         var scope = protocol switch

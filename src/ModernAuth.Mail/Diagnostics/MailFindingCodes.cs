@@ -163,6 +163,44 @@ public static class MailFindingCodes
     /// <summary>SMTP <c>535 5.7.8 Error: authentication failed: ...</c> (Postfix).</summary>
     public const string SmtpAuthRejected = "smtp_auth_rejected";
 
+    // ---- Microsoft Graph replies ----
+
+    /// <summary>Graph <c>403 ErrorAccessDenied</c> "Access to OData is disabled": an application access policy or RBAC for Applications scope excludes the mailbox.</summary>
+    public const string GraphAccessPolicyDenied = "graph_access_policy_denied";
+
+    /// <summary>Graph <c>403 ErrorAccessDenied</c> "Access is denied": the token lacks the role or scope the operation needs.</summary>
+    public const string GraphAccessDenied = "graph_access_denied";
+
+    /// <summary>Graph <c>MailboxNotEnabledForRESTAPI</c>: the mailbox is inactive, soft-deleted, unlicensed or on-premises.</summary>
+    public const string GraphMailboxNotEnabledForRest = "graph_mailbox_not_enabled_for_rest";
+
+    /// <summary>Graph <c>404 ErrorInvalidUser</c>: no mailbox with that id or address in the tenant (or a personal account addressed app-only).</summary>
+    public const string GraphInvalidUser = "graph_invalid_user";
+
+    /// <summary>Graph <c>403 Authorization_RequestDenied</c>: a directory call without a directory permission.</summary>
+    public const string GraphAuthorizationRequestDenied = "graph_authorization_request_denied";
+
+    /// <summary>Graph <c>429 ApplicationThrottled</c>: too many requests or concurrent requests for this mailbox and application. Retryable.</summary>
+    public const string GraphThrottled = "graph_throttled";
+
+    /// <summary>Graph <c>413</c> or <c>ErrorMessageSizeExceeded</c>: the request or the message is too large.</summary>
+    public const string GraphMessageTooLarge = "graph_message_too_large";
+
+    /// <summary>Graph <c>401 InvalidAuthenticationToken</c>: the token is missing, expired, or for another resource.</summary>
+    public const string GraphInvalidToken = "graph_invalid_token";
+
+    /// <summary>Graph <c>404 ErrorItemNotFound</c>: the message or folder does not exist (any more) in this mailbox.</summary>
+    public const string GraphItemNotFound = "graph_item_not_found";
+
+    /// <summary>Graph rejected a delta (sync) state: start the sync again without one.</summary>
+    public const string GraphSyncStateInvalid = "graph_sync_state_invalid";
+
+    /// <summary>Graph or the mailbox behind it is busy or unavailable (<c>503</c>, <c>504</c>, <c>ErrorServerBusy</c>). Retryable.</summary>
+    public const string GraphServiceUnavailable = "graph_service_unavailable";
+
+    /// <summary>A Graph error with a code this catalog does not describe.</summary>
+    public const string GraphError = "graph_error";
+
     // ---- Anything else ----
 
     /// <summary>The text matched nothing in the catalog.</summary>

@@ -264,6 +264,7 @@ public static class MailFindingFormatter
         MailResponseSource.Smtp => "smtp",
         MailResponseSource.SaslChallenge => "sasl_challenge",
         MailResponseSource.TokenService => "token_service",
+        MailResponseSource.Graph => "graph",
         _ => "unknown",
     };
 

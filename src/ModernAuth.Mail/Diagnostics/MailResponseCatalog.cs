@@ -7,7 +7,8 @@ namespace ModernAuth.Mail.Diagnostics;
 
 /// <summary>
 /// Explains what a mail server or the token service answered: IMAP, POP and SMTP replies from Exchange Online,
-/// Dovecot and Postfix, SASL challenges with a JSON error, and Microsoft Entra ID <c>AADSTS</c> errors. Paste the
+/// Dovecot and Postfix, SASL challenges with a JSON error, Microsoft Graph errors (the JSON body as printed, or its code
+/// and message), and Microsoft Entra ID <c>AADSTS</c> errors. Paste the
 /// text as it came (with IMAP tags, multi-line SMTP replies, Exchange's trailing <c>[host timestamp id]</c>, a
 /// protocol log); <see cref="Explain(string, MailProtocol?)"/> returns a stable code, the fix, whether retrying
 /// helps and what could be parsed (a back-off time, trace ids).
@@ -81,6 +82,12 @@ public class MailResponseCatalog
         if (TokenServiceErrors.TryParseAadsts(text, out var aadsts))
         {
             return ExplainAadsts(text, aadsts);
+        }
+
+        // Microsoft Graph: its JSON error, or a code only Graph uses.
+        if (GraphErrorCatalog.TryExplain(text, protocol) is { } graph)
+        {
+            return graph;
         }
 
         var lines = Normalise(text);
@@ -474,6 +481,7 @@ public class MailResponseCatalog
             }
         }
 
+        codes.AddRange(GraphErrorCatalog.Codes);
         codes.Add(MailFindingCodes.SaslOAuthErrorChallenge);
         codes.Add(MailFindingCodes.Unrecognised);
         foreach (var entry in TokenServiceErrors.All)

@@ -1,6 +1,6 @@
 namespace ModernAuth.Mail.Diagnostics;
 
-/// <summary>Who answered: which protocol's server, or the token service.</summary>
+/// <summary>Who answered: which protocol's server, Microsoft Graph, or the token service.</summary>
 public enum MailResponseSource
 {
     /// <summary>Not known (the text was not recognised).</summary>
@@ -20,4 +20,7 @@ public enum MailResponseSource
 
     /// <summary>The token service (Microsoft Entra ID, an <c>AADSTS</c> error).</summary>
     TokenService = 5,
+
+    /// <summary>Microsoft Graph (an HTTP error with a JSON body <c>{"error":{"code":...,"message":...}}</c>).</summary>
+    Graph = 6,
 }

@@ -319,6 +319,12 @@ public class TokenInspector
             return;
         }
 
+        if (ctx.Protocol == MailProtocol.Graph)
+        {
+            CheckGraphAudience(ctx, findings);
+            return;
+        }
+
         foreach (var aud in audiences)
         {
             if (IsExchangeAudience(aud, ctx.Options.Cloud))
@@ -359,6 +365,38 @@ public class TokenInspector
         findings.Add(new MailFinding(MailFindingCodes.WrongAudience, MailFindingSeverity.Error, observed, explanation, fix) { Claim = "aud" });
     }
 
+    private static void CheckGraphAudience(Context ctx, List<MailFinding> findings)
+    {
+        var audiences = ctx.Jwt.Audiences;
+        foreach (var aud in audiences)
+        {
+            if (IsGraphAudience(aud, ctx.Options.Cloud))
+            {
+                return;
+            }
+        }
+
+        var aud0 = audiences[0];
+        string explanation;
+        if (IsExchangeAudience(aud0, ctx.Options.Cloud) || Matches(aud0, ExchangeAppIds))
+        {
+            explanation = "The token is for Exchange Online (IMAP, POP, SMTP, EWS), not Microsoft Graph, so Graph answers 401 InvalidAuthenticationToken ('Access token validation failure. Invalid audience.'). A token is issued for one resource: Exchange's scopes (https://outlook.office.com/..., https://outlook.office365.com/.default) never give a Graph token.";
+        }
+        else if (Matches(aud0, GraphAudiences))
+        {
+            explanation = "The token is for Microsoft Graph in another cloud (or for the retired Azure AD Graph), while the configured cloud is " + ctx.Options.Cloud.Name + ": each cloud's Graph accepts only its own tokens.";
+        }
+        else
+        {
+            explanation = "The token is for another API, not Microsoft Graph, so Graph answers 401 InvalidAuthenticationToken.";
+        }
+
+        var fix = "Request a token for Microsoft Graph: scope '" + ctx.ScopeToRequest + "'" +
+                  (ctx.ExpectAppOnly ? " (client credentials always use '<resource>/.default')." : " with its full resource prefix, plus 'offline_access'.") +
+                  " Valid audiences are " + GraphResourceOf(ctx.Options.Cloud) + " and " + GraphAppId + ". Use the access_token of the response, not the id_token.";
+        findings.Add(new MailFinding(MailFindingCodes.WrongAudience, MailFindingSeverity.Error, "aud = " + string.Join(", ", audiences), explanation, fix) { Claim = "aud" });
+    }
+
     private static void CheckKind(Context ctx, List<MailFinding> findings)
     {
         var expected = ctx.Options.AppOnly;
@@ -392,6 +430,12 @@ public class TokenInspector
 
     private static void CheckPermissions(Context ctx, List<MailFinding> findings)
     {
+        if (ctx.Protocol == MailProtocol.Graph)
+        {
+            CheckGraphPermissions(ctx, findings);
+            return;
+        }
+
         var appId = ctx.AppIdOrPlaceholder;
         if (ctx.Summary.IsAppOnly == true)
         {
@@ -424,7 +468,7 @@ public class TokenInspector
                     { Claim = "roles" });
                 }
             }
-            else if (!ContainsAny(roles, "IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp", "full_access_as_app"))
+            else if (!ContainsAny(roles, "IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp", "full_access_as_app") && !IsGraphAudienceAny(ctx))
             {
                 findings.Add(new MailFinding(
                     MailFindingCodes.MissingRole,
@@ -464,7 +508,7 @@ public class TokenInspector
                 { Claim = "scp" });
             }
         }
-        else if (!ContainsAny(scopes, "IMAP.AccessAsUser.All", "POP.AccessAsUser.All", "SMTP.Send", "EWS.AccessAsUser.All"))
+        else if (!ContainsAny(scopes, "IMAP.AccessAsUser.All", "POP.AccessAsUser.All", "SMTP.Send", "EWS.AccessAsUser.All") && !(IsGraphAudienceAny(ctx) && ContainsAny(scopes, GraphMailPermissions)))
         {
             findings.Add(new MailFinding(
                 MailFindingCodes.MissingScope,
@@ -474,6 +518,41 @@ public class TokenInspector
                 portalDelegated("IMAP.AccessAsUser.All", MailProtocol.Imap))
             { Claim = "scp" });
         }
+    }
+
+    private static void CheckGraphPermissions(Context ctx, List<MailFinding> findings)
+    {
+        var appId = ctx.AppIdOrPlaceholder;
+        var required = ctx.Options.RequiredPermission?.Trim();
+        var accepted = required is null || required.Length == 0 ? GraphMailPermissions : AcceptedGraphPermissions(required);
+        var wanted = required is null || required.Length == 0 ? "Mail.ReadWrite / Mail.Send / Mail.Read" : required;
+        var appOnly = ctx.Summary.IsAppOnly;
+        if (appOnly is null)
+        {
+            return;
+        }
+
+        var granted = appOnly == true ? ctx.Summary.Roles : ctx.Summary.Scopes;
+        if (ContainsAny(granted, accepted))
+        {
+            return;
+        }
+
+        var claim = appOnly == true ? "roles" : "scp";
+        var kind = appOnly == true ? "Application permissions" : "Delegated permissions";
+        var portal = "Entra admin center > App registrations > " + appId + " > API permissions > Add a permission > Microsoft Graph > " + kind + " > " + wanted.Split(' ')[0] +
+                     (appOnly == true
+                         ? ", then 'Grant admin consent for <tenant>' (or `az ad app permission admin-consent --id " + appId + "`). Then get a new token: a cached one keeps its old roles until it expires."
+                         : ", grant consent (the user when signing in, or an administrator), and request the scope '" + ctx.Options.Cloud.GetScopes(MailProtocol.Graph, appOnly: false)[0] + "' (with '" + ctx.Options.Cloud.GetScopes(MailProtocol.Graph, appOnly: false)[1] + "' to send) plus 'offline_access'.");
+        var code = appOnly == true && granted.Count == 0 ? MailFindingCodes.NoRoles : appOnly == true ? MailFindingCodes.MissingRole : MailFindingCodes.MissingScope;
+        findings.Add(new MailFinding(
+            code,
+            MailFindingSeverity.Error,
+            claim + " = " + Join(granted) + " (no " + wanted + ")",
+            "This Microsoft Graph mail operation needs the " + (appOnly == true ? "application permission (role) " : "delegated permission (scope) ") + wanted +
+            (required is "Mail.Read" ? " (Mail.ReadWrite also covers it)" : string.Empty) + "; without it Graph answers 403 ErrorAccessDenied ('Access is denied. Check credentials and try again.').",
+            portal)
+        { Claim = claim });
     }
 
     private static void CheckMailbox(Context ctx, List<MailFinding> findings)
@@ -487,6 +566,20 @@ public class TokenInspector
         }
 
         var claim = ctx.Jwt.Upn is not null ? "upn" : ctx.Jwt.PreferredUsername is not null ? "preferred_username" : "unique_name";
+        if (ctx.Protocol == MailProtocol.Graph)
+        {
+            findings.Add(new MailFinding(
+                MailFindingCodes.MailboxMismatch,
+                MailFindingSeverity.Warning,
+                claim + " = " + user + ", mailbox = " + mailbox,
+                "The token is for " + user + " but the requests go to /users/" + mailbox + ". Graph allows that only for a mailbox shared with " + user +
+                " and with the delegated permissions Mail.ReadWrite.Shared / Mail.Send.Shared; otherwise it answers 403 ErrorAccessDenied.",
+                "Either sign in as " + mailbox + ", or grant access in Exchange Online PowerShell: Add-MailboxPermission -Identity " + mailbox + " -User " + user +
+                " -AccessRights FullAccess (and Add-RecipientPermission -Identity " + mailbox + " -Trustee " + user + " -AccessRights SendAs to send as it), and consent to Mail.ReadWrite.Shared and Mail.Send.Shared.")
+            { Claim = claim });
+            return;
+        }
+
         findings.Add(new MailFinding(
             MailFindingCodes.MailboxMismatch,
             MailFindingSeverity.Warning,
@@ -601,6 +694,19 @@ public class TokenInspector
         var appId = ctx.AppIdOrPlaceholder;
         var oid = ctx.Summary.ObjectId ?? "<Enterprise Application object id>";
         var mailbox = string.IsNullOrWhiteSpace(ctx.Options.Mailbox) ? "<mailbox>" : ctx.Options.Mailbox!.Trim();
+        if (ctx.Protocol == MailProtocol.Graph)
+        {
+            return new MailFinding(
+                MailFindingCodes.AppOnlyExchangeSetup,
+                MailFindingSeverity.Info,
+                "app-only Microsoft Graph token for appid " + appId + ", service principal oid " + oid,
+                "Graph application permissions reach every mailbox of the tenant unless an Exchange administrator scopes them; a mailbox outside that scope answers 403 ErrorAccessDenied 'Access to OData is disabled'. No Exchange service principal or mailbox permission is needed otherwise. Personal Microsoft accounts have no app-only access.",
+                "To scope the app (recommended), in Exchange Online PowerShell either: New-ApplicationAccessPolicy -AppId " + appId + " -PolicyScopeGroupId <mail-enabled security group> -AccessRight RestrictAccess -Description \"<why>\" and add " + mailbox +
+                " to that group (check: Test-ApplicationAccessPolicy -Identity " + mailbox + " -AppId " + appId + "); or RBAC for Applications: New-ServicePrincipal -AppId " + appId + " -ObjectId " + oid +
+                ", then New-ManagementRoleAssignment -App " + appId + " -Role \"Application Mail.ReadWrite\" -CustomResourceScope <management scope> (and \"Application Mail.Send\"); check: Test-ServicePrincipalAuthorization -Identity " + appId + " -Resource " + mailbox + ". Changes can take 30 minutes to apply.")
+            { Claim = "oid" };
+        }
+
         var fix = "In Exchange Online PowerShell (Connect-ExchangeOnline -Organization <tenant>): " +
                   "1) New-ServicePrincipal -AppId " + appId + " -ObjectId " + oid + " -DisplayName \"<name>\" (the ObjectId is the Enterprise Application's, Entra admin center > Enterprise applications > " + appId +
                   " > Object ID; this token's oid " + (ctx.Summary.ObjectId is null ? "is missing" : "is that id") + "; the App Registration's object id is a different one and makes authentication fail). " +
@@ -736,11 +842,24 @@ public class TokenInspector
         return false;
     }
 
+    private const string GraphAppId = "00000003-0000-0000-c000-000000000000";
+
+    private static readonly string[] GraphMailPermissions = { "Mail.ReadWrite", "Mail.Send", "Mail.Read" };
+
+    private static string GraphResourceOf(MailCloud cloud) => cloud.GraphResource.GetLeftPart(UriPartial.Authority);
+
+    private static bool IsGraphAudience(string aud, MailCloud cloud) => SameAudience(aud, GraphResourceOf(cloud)) || SameAudience(aud, GraphAppId);
+
+    /// <summary>The permissions that satisfy <paramref name="required"/>: Mail.ReadWrite covers Mail.Read.</summary>
+    private static string[] AcceptedGraphPermissions(string required) =>
+        string.Equals(required, "Mail.Read", StringComparison.OrdinalIgnoreCase) ? new[] { "Mail.Read", "Mail.ReadWrite" } : new[] { required };
+
     internal static string ScopeOf(MailProtocol protocol) => protocol switch
     {
         MailProtocol.Pop => "POP.AccessAsUser.All",
         MailProtocol.Smtp => "SMTP.Send",
         MailProtocol.Ews => "EWS.AccessAsUser.All",
+        MailProtocol.Graph => "Mail.ReadWrite",
         _ => "IMAP.AccessAsUser.All",
     };
 
@@ -749,8 +868,13 @@ public class TokenInspector
         MailProtocol.Pop => "POP.AccessAsApp",
         MailProtocol.Smtp => "SMTP.SendAsApp",
         MailProtocol.Ews => "full_access_as_app",
+        MailProtocol.Graph => "Mail.ReadWrite",
         _ => "IMAP.AccessAsApp",
     };
+
+    /// <summary>A Graph token with a Graph mail role, inspected with no protocol named: not a missing Exchange role.</summary>
+    private static bool IsGraphAudienceAny(Context ctx) =>
+        ctx.Jwt.Audiences.Any(a => IsGraphAudience(a, ctx.Options.Cloud)) && (ContainsAny(ctx.Summary.Roles, GraphMailPermissions) || ContainsAny(ctx.Summary.Scopes, GraphMailPermissions));
 
     private static bool Contains(IReadOnlyList<string> values, string wanted)
     {

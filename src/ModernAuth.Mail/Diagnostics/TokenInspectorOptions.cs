@@ -15,6 +15,13 @@ public sealed class TokenInspectorOptions
     /// </summary>
     public bool? AppOnly { get; set; }
 
+    /// <summary>
+    /// The permission the operation needs, for <see cref="MailProtocol.Graph"/>: <c>Mail.Read</c> (also satisfied by
+    /// <c>Mail.ReadWrite</c>), <c>Mail.ReadWrite</c> or <c>Mail.Send</c>. Default: any Graph mail permission. Ignored for
+    /// the other protocols, whose permission follows from the protocol.
+    /// </summary>
+    public string? RequiredPermission { get; set; }
+
     /// <summary>The mailbox being opened (the XOAUTH2 <c>user=</c>). Default: not checked.</summary>
     public string? Mailbox { get; set; }
 
@@ -54,6 +61,7 @@ public sealed class TokenInspectorOptions
         return new TokenInspectorOptions
         {
             Protocol = Protocol,
+            RequiredPermission = RequiredPermission,
             AppOnly = AppOnly,
             Mailbox = Mailbox,
             TenantId = TenantId,

@@ -1,6 +1,6 @@
 namespace ModernAuth.Mail;
 
-/// <summary>The mail protocol a token is for. It decides which scope a delegated flow asks for.</summary>
+/// <summary>The mail protocol (or API) a token is for. It decides which resource and scope a flow asks for.</summary>
 public enum MailProtocol
 {
     /// <summary>IMAP (delegated scope <c>IMAP.AccessAsUser.All</c>, app role <c>IMAP.AccessAsApp</c>).</summary>
@@ -14,4 +14,10 @@ public enum MailProtocol
 
     /// <summary>Exchange Web Services (delegated scope <c>EWS.AccessAsUser.All</c>, app role <c>full_access_as_app</c>).</summary>
     Ews = 3,
+
+    /// <summary>
+    /// Microsoft Graph mail (delegated scopes <c>Mail.ReadWrite</c> and <c>Mail.Send</c>, app roles <c>Mail.ReadWrite</c>,
+    /// <c>Mail.Send</c> or <c>Mail.Read</c>). Works for work accounts and personal Microsoft accounts.
+    /// </summary>
+    Graph = 4,
 }

@@ -12,12 +12,12 @@ public sealed class TestCommandTests
         var result = await new CliRunner().RunAsync("--sandbox", "test", "all");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (var expected in new[] { "protocol", "step", "result", "time", "finding", "fix", "IMAP", "POP", "SMTP", "EWS", "select INBOX", "GetFolder inbox", "STAT", "NOOP", "authenticate" })
+        foreach (var expected in new[] { "protocol", "step", "result", "time", "finding", "fix", "IMAP", "POP", "SMTP", "EWS", "select INBOX", "GetFolder inbox", "STAT", "NOOP", "authenticate", "Graph", "list one message" })
         {
             Assert.Contains(expected, result.Out, StringComparison.Ordinal);
         }
 
-        Assert.Contains("All 18 steps passed.", result.Out, StringComparison.Ordinal);
+        Assert.Contains("All 22 steps passed.", result.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("FAILED", result.Out, StringComparison.Ordinal);
     }
 
@@ -37,9 +37,9 @@ public sealed class TestCommandTests
         Assert.Equal("mailbox_test", root.GetProperty("kind").GetString());
         Assert.True(root.GetProperty("success").GetBoolean());
         var steps = root.GetProperty("steps").EnumerateArray().ToList();
-        Assert.Equal(18, steps.Count);
+        Assert.Equal(22, steps.Count);
         Assert.All(steps, s => Assert.Equal("passed", s.GetProperty("result").GetString()));
-        Assert.Equal(["imap", "pop", "smtp", "ews"], steps.Select(s => s.GetProperty("protocol").GetString()).Distinct());
+        Assert.Equal(["imap", "pop", "smtp", "ews", "graph"], steps.Select(s => s.GetProperty("protocol").GetString()).Distinct());
     }
 
     [Fact]

@@ -25,6 +25,10 @@ public sealed class ValidationTests
         { "NetworkTimeout", "00:00:00", Key + "NetworkTimeout must be positive" },
         { "ClientSecrett", "x", Key + "ClientSecrett is not a ModernAuth.Mail provider setting: did you mean ClientSecret?" },
         { "Flow", "Password", "ModernAuthMail:Providers:shared-inbox:Flow" },
+        { "SmtpServer", "smtp.example.com:0", Key + "SmtpServer 'smtp.example.com:0' is not host[:port]" },
+        { "GraphUrl", "graph.microsoft.us", Key + "GraphUrl 'graph.microsoft.us' is not an http(s) URL" },
+        { "ClientSecretFile", "no-such-secret-file", Key + "ClientSecret and " + Key + "ClientSecretFile are both given: give one." },
+        { "AuthorityCertificatePath", "no-such.crt", Key + "AuthorityCertificatePath 'no-such.crt' does not exist" },
     };
 
     [Theory]

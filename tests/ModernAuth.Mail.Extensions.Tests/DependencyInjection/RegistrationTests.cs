@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,41 @@ public sealed class RegistrationTests : IDisposable
         Assert.Same(byFactory, otherCase);
         Assert.Equal(TestIds.ClientId, ((ClientSecretTokenProvider)byFactory).ClientId);
         Assert.False(string.IsNullOrEmpty((await byFactory.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp))).Token));
+    }
+
+    [Fact]
+    public async Task AddFromConfiguration_SharedSettings_ProviderReadsSecretFileAndCarriesTheServerOverrides()
+    {
+        // The same keys the relay and the CLI read: a secret from a mounted file, servers from the settings.
+        var secretFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(secretFile, TestIds.Secret);
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ModernAuthMail:Providers:scanner:Flow"] = "ClientSecret",
+                ["ModernAuthMail:Providers:scanner:TenantId"] = TestIds.Tenant,
+                ["ModernAuthMail:Providers:scanner:ClientId"] = TestIds.ClientId,
+                ["ModernAuthMail:Providers:scanner:ClientSecretFile"] = secretFile,
+                ["ModernAuthMail:Providers:scanner:SmtpServer"] = "smtp.relay.test:2587",
+                ["ModernAuthMail:Providers:scanner:GraphUrl"] = "https://graph.microsoft.us/v1.0",
+            }).Build();
+            var services = new ServiceCollection();
+            services.AddModernAuthMail().AddFromConfiguration(configuration.GetSection("ModernAuthMail"));
+            services.Configure<ModernAuthMailProviderOptions>("scanner", o => o.ConfigureFlowOptions = f => f.UseFakeEntraId(_entra));
+            await using var provider = services.BuildServiceProvider();
+
+            var scanner = provider.GetRequiredService<MailTokenProviderFactory>().GetProvider("scanner");
+            var token = await scanner.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, "scanner@contoso.test"));
+
+            Assert.Equal(new MailServerEndpoint("smtp.relay.test", 2587, MailTlsMode.StartTls), scanner.Cloud.Smtp);
+            Assert.Equal(new Uri("https://graph.microsoft.us"), scanner.Cloud.Graph);
+            Assert.True(token.IsJwt);
+        }
+        finally
+        {
+            File.Delete(secretFile);
+        }
     }
 
     [Fact]

@@ -189,7 +189,7 @@ public class DeviceCodeTests
     }
 
     [Fact]
-    public async Task AcquireTokenWithDeviceCode_BareScope_GoesToGraph()
+    public async Task AcquireTokenWithDeviceCode_BareScope_GoesToGraphByItsApplicationId()
     {
         using var fake = CreateFake();
         fake.RegisterApplication(Tenant, ClientId).AsPublicClient();
@@ -197,7 +197,7 @@ public class DeviceCodeTests
 
         var result = await DeviceCodeAsync(Public(fake).Build(), "IMAP.AccessAsUser.All");
 
-        Assert.Equal("https://graph.microsoft.com", Read(result.AccessToken).GetClaim("aud").Value);
+        Assert.Equal("00000003-0000-0000-c000-000000000000", Read(result.AccessToken).GetClaim("aud").Value);
     }
 
     [Fact]

@@ -57,6 +57,25 @@ public sealed class ClientSecretTokenProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task GetTokenAsync_GraphAndExchange_OneTokenPerResourceEachCached()
+    {
+        var provider = CreateProvider();
+
+        var imap = await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "a@contoso.test"));
+        var graph = await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Graph, "a@contoso.test"));
+        var before = _entra.RequestCount;
+        var graphAgain = await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Graph, "b@contoso.test"));
+        var smtp = await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, "b@contoso.test"));
+
+        Assert.Equal(before, _entra.RequestCount);
+        Assert.NotEqual(imap.Token, graph.Token);
+        Assert.Equal(graph.Token, graphAgain.Token);
+        Assert.Equal(imap.Token, smtp.Token);
+        Assert.Equal("https://graph.microsoft.com", new JsonWebToken(graph.Token).GetClaim("aud").Value);
+        Assert.Equal(new[] { "https://outlook.office365.com/.default", "https://graph.microsoft.com/.default" }, _entra.Requests.Where(r => r.IsTokenRequest).Select(r => r.Scope));
+    }
+
+    [Fact]
     public async Task GetTokenAsync_ThousandConcurrentColdCallers_OneTokenRequest()
     {
         var provider = CreateProvider();

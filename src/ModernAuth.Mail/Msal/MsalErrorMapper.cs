@@ -1,0 +1,152 @@
+using System.Net.Sockets;
+using Microsoft.Identity.Client;
+
+namespace ModernAuth.Mail.Internal;
+
+/// <summary>Turns MSAL's and the network's failures into <see cref="MailAuthenticationException"/> with a code and a remedy.</summary>
+internal static class MsalErrorMapper
+{
+    public static MailAuthenticationException Map(Exception error, MailProtocol protocol, string? clientId, string? tenantId, Uri authorityHost)
+    {
+        var resource = string.Empty;
+        if (error is MsalServiceException service)
+        {
+            var description = FirstLine(service.Message);
+
+            // MSAL's own codes for outcomes that are not AADSTS errors.
+            switch (service.ErrorCode)
+            {
+                case "authorization_declined":
+                    return Create(MailErrorCodes.DeviceCodeDeclined, "The user declined the device code sign-in.",
+                        "Run the sign-in again and choose to continue, or sign in with another account.", false, error, protocol, description);
+                case "expired_token" or "code_expired":
+                    return Create(MailErrorCodes.DeviceCodeExpired, "The device code expired before the user signed in.",
+                        "Run the sign-in again and enter the new code within its lifetime (usually 15 minutes).", false, error, protocol, description);
+            }
+
+            if (TokenServiceErrors.TryParseAadsts(service.Message, out var aadsts) && TokenServiceErrors.Find(aadsts) is { } entry)
+            {
+                return Create(entry.ErrorCode,
+                    $"The token service at {authorityHost.Host} refused the request with AADSTS{aadsts}: {entry.Meaning}",
+                    TokenServiceErrors.FillRemedy(entry.Remedy, clientId, tenantId, resource), entry.IsRetryable, error, protocol, description);
+            }
+
+            if (service is MsalUiRequiredException)
+            {
+                return Create(MailErrorCodes.InteractionRequired, "The cached sign-in can no longer be used silently; the user must sign in again.",
+                    "Run the device code sign-in again (for example `modernauth-mail token --flow device-code`).", false, error, protocol, description);
+            }
+
+            var status = service.StatusCode;
+            if (status == 429 || service.ErrorCode == "throttled_request")
+            {
+                return Create(MailErrorCodes.TokenServiceThrottled, $"The token service at {authorityHost.Host} throttled the request (HTTP 429).",
+                    "Wait as long as the Retry-After header says and try again; cache tokens instead of requesting one per operation.", true, error, protocol, description);
+            }
+
+            if (status >= 500 || service.ErrorCode is "service_not_available" or "temporarily_unavailable")
+            {
+                return Create(MailErrorCodes.TokenServiceUnavailable, $"The token service at {authorityHost.Host} failed with HTTP {status}.",
+                    "This is usually a passing outage: try again in a minute. Check https://status.cloud.microsoft if it persists.", true, error, protocol, description);
+            }
+
+            if (service.ErrorCode is "request_timeout" || FindInner<TaskCanceledException>(error) is not null || FindInner<TimeoutException>(error) is not null)
+            {
+                return Timeout(error, protocol, authorityHost);
+            }
+
+            if (aadsts != 0)
+            {
+                return Create(MailErrorCodes.TokenServiceError, $"The token service at {authorityHost.Host} refused the request with AADSTS{aadsts} ({service.ErrorCode}).",
+                    $"Look the code up at https://login.microsoftonline.com/error?code={aadsts} and check the app registration {clientId ?? "<client id>"} in tenant {tenantId ?? "<tenant id>"}.", false, error, protocol, description);
+            }
+
+            if (FindInner<HttpRequestException>(error) is not null || FindInner<SocketException>(error) is not null)
+            {
+                return Unreachable(error, protocol, authorityHost);
+            }
+
+            return Create(MailErrorCodes.TokenServiceError, $"The token service at {authorityHost.Host} refused the request ({service.ErrorCode}, HTTP {status}).",
+                "Check the client id, tenant and credential; the inner exception has MSAL's full answer.", false, error, protocol, description);
+        }
+
+        if (error is MsalClientException client)
+        {
+            if (client.ErrorCode is "request_timeout" || FindInner<TaskCanceledException>(error) is not null)
+            {
+                return Timeout(error, protocol, authorityHost);
+            }
+
+            if (FindInner<HttpRequestException>(error) is not null || FindInner<SocketException>(error) is not null)
+            {
+                return Unreachable(error, protocol, authorityHost);
+            }
+
+            return Create(MailErrorCodes.InvalidConfiguration, $"MSAL could not start the request ({client.ErrorCode}): {FirstLine(client.Message)}",
+                "Check the client id, tenant, authority host and credential settings.", false, error, protocol, null);
+        }
+
+        if (error is HttpRequestException || error is SocketException || FindInner<HttpRequestException>(error) is not null)
+        {
+            return Unreachable(error, protocol, authorityHost);
+        }
+
+        if (error is TaskCanceledException || error is TimeoutException)
+        {
+            return Timeout(error, protocol, authorityHost);
+        }
+
+        return Create(MailErrorCodes.Unknown, $"Getting a token failed unexpectedly ({error.GetType().Name}).",
+            "See the inner exception; if it persists, report it with the log (tokens are never logged).", false, error, protocol, null);
+    }
+
+    private static MailAuthenticationException Timeout(Exception error, MailProtocol protocol, Uri authorityHost) =>
+        Create(MailErrorCodes.TokenServiceTimeout, $"The token service at {authorityHost.Host} did not answer in time.",
+            "Check network access to the authority host (proxy, firewall) and try again; raise NetworkTimeout on a slow link.", true, error, protocol, null);
+
+    private static MailAuthenticationException Unreachable(Exception error, MailProtocol protocol, Uri authorityHost)
+    {
+        if (FindInner<System.Security.Authentication.AuthenticationException>(error) is not null)
+        {
+            // TLS failed: retrying will not help until the certificate is trusted (a proxy inspecting TLS, a test service).
+            return Create(MailErrorCodes.TokenServiceUnreachable, $"The token service at {authorityHost.Host} was reached, but its TLS certificate is not trusted: {FirstLine(Innermost(error).Message)}",
+                $"Trust the certificate {authorityHost.GetLeftPart(UriPartial.Authority)} presents: a TLS-inspecting proxy's root in the system store, or, for a test token service, its certificate in the AuthorityCertificatePath setting.", false, error, protocol, null);
+        }
+
+        return Create(MailErrorCodes.TokenServiceUnreachable, $"The token service at {authorityHost.Host} could not be reached: {FirstLine(Innermost(error).Message)}",
+            $"Check DNS, proxy and firewall access to {authorityHost.GetLeftPart(UriPartial.Authority)} (HTTPS, port {authorityHost.Port}) and try again.", true, error, protocol, null);
+    }
+
+    private static MailAuthenticationException Create(string code, string message, string remedy, bool retryable, Exception inner, MailProtocol protocol, string? serverResponse) =>
+        new(code, message, remedy, retryable, inner) { Protocol = protocol, ServerResponse = serverResponse };
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOfAny(new[] { '\r', '\n' });
+        return (end < 0 ? text : text.Substring(0, end)).Trim();
+    }
+
+    private static Exception Innermost(Exception error)
+    {
+        while (error.InnerException is not null)
+        {
+            error = error.InnerException;
+        }
+
+        return error;
+    }
+
+    private static T? FindInner<T>(Exception error)
+        where T : Exception
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+}
