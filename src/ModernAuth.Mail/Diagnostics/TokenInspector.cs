@@ -17,7 +17,7 @@ namespace ModernAuth.Mail.Diagnostics;
 /// </para>
 /// <para>
 /// <see cref="Inspect(string)"/> never throws and never puts the token or its signature into a finding or the
-/// summary. It does not check the signature; <see cref="TokenSignatureValidator"/> does.
+/// summary. It does not check the signature; <c>TokenSignatureValidator</c> (package ModernAuth.Mail.Diagnostics) does.
 /// </para>
 /// </remarks>
 public class TokenInspector
@@ -345,7 +345,11 @@ public class TokenInspector
             return;
         }
 
-        var scope = ctx.ScopeToRequest;
+        // A cloud whose ExchangeResource was overridden with Graph's makes every token a Graph token: say so, and name
+        // the real Exchange scope rather than the misconfigured one.
+        var exchangeResource = ctx.Options.Cloud.ExchangeResource.GetLeftPart(UriPartial.Authority);
+        var misconfigured = Matches(exchangeResource, GraphAudiences) || SameAudience(exchangeResource, ctx.Options.Cloud.GraphResource.GetLeftPart(UriPartial.Authority));
+        var scope = misconfigured ? MailCloud.Global.GetScopes(ctx.Protocol ?? MailProtocol.Imap, ctx.ExpectAppOnly)[0] : ctx.ScopeToRequest;
         string explanation;
         if (Matches(aud0, GraphAudiences))
         {
@@ -373,9 +377,10 @@ public class TokenInspector
             explanation = "The token is for another API, not Exchange Online, so the mail server rejects it.";
         }
 
-        var fix = "Request a token for Exchange Online: scope '" + scope + "'" +
+        var fix = (misconfigured ? "The configured cloud's ExchangeResource (" + exchangeResource + ") is Microsoft Graph, so every token asked for it is a Graph token: remove that override. " : string.Empty) +
+                  "Request a token for Exchange Online: scope '" + scope + "'" +
                   (ctx.ExpectAppOnly ? " (client credentials always use '<resource>/.default')." : " with its full resource prefix, plus 'offline_access'.") +
-                  " Valid audiences are " + string.Join(", ", ValidAudiences(ctx.Options.Cloud)) + ". Use the access_token of the response, not the id_token.";
+                  " Valid audiences are " + string.Join(", ", (misconfigured ? ValidAudiences(MailCloud.Global) : ValidAudiences(ctx.Options.Cloud))) + ". Use the access_token of the response, not the id_token.";
         findings.Add(new MailFinding(MailFindingCodes.WrongAudience, MailFindingSeverity.Error, observed, explanation, fix) { Claim = "aud" });
     }
 
@@ -813,6 +818,13 @@ public class TokenInspector
 
     private static bool IsExchangeAudience(string aud, MailCloud cloud)
     {
+        // Microsoft Graph is never Exchange Online, even when a cloud's ExchangeResource was set to it by mistake: a
+        // provider configured that way gets Graph tokens that every Exchange protocol refuses.
+        if (Matches(aud, GraphAudiences) || SameAudience(aud, cloud.GraphResource.GetLeftPart(UriPartial.Authority)))
+        {
+            return false;
+        }
+
         foreach (var valid in ValidAudiences(cloud))
         {
             if (SameAudience(aud, valid))

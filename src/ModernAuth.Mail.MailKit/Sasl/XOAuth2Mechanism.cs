@@ -11,34 +11,28 @@ namespace ModernAuth.Mail.MailKit.Internal;
 /// </summary>
 internal sealed class XOAuth2Mechanism : SaslMechanismOAuth2, IOAuthMechanism
 {
-    private bool _sentToken;
+    private readonly ErrorChallengeExchange _exchange = new();
 
     public XOAuth2Mechanism(string userName, string accessToken)
         : base(userName, accessToken)
     {
     }
 
-    public string? ErrorChallenge { get; private set; }
+    public string? ErrorChallenge => _exchange.ErrorChallenge;
 
     public override void Reset()
     {
         base.Reset();
-        _sentToken = false;
-        ErrorChallenge = null;
+        _exchange.Reset();
     }
 
     protected override byte[]? Challenge(byte[]? token, int startIndex, int length, CancellationToken cancellationToken)
     {
-        if (!_sentToken)
-        {
-            var response = base.Challenge(token, startIndex, length, cancellationToken);
-            _sentToken = true;
-            IsAuthenticated = false;
-            return response;
-        }
+        var tokenStep = _exchange.IsTokenStep(token, startIndex, length);
+        var response = tokenStep ? base.Challenge(token, startIndex, length, cancellationToken) : Array.Empty<byte>();
 
-        ErrorChallenge = SaslChallenge.Decode(token, startIndex, length);
-        IsAuthenticated = true;
-        return Array.Empty<byte>();
+        // MailKit's mechanism counts itself authenticated once the token is out: not until the server has answered.
+        IsAuthenticated = !tokenStep;
+        return response;
     }
 }

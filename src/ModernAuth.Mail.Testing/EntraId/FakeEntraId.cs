@@ -409,8 +409,8 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
             new("use", "sig"),
             new("kid", KeyId),
             new("x5t", KeyId),
-            new("n", Base64Url.Encode(parameters.Modulus)),
-            new("e", Base64Url.Encode(parameters.Exponent)),
+            new("n", Base64Url.Encode(parameters.Modulus!)),
+            new("e", Base64Url.Encode(parameters.Exponent!)),
         };
         return JsonValueWriter.ToJson([new("keys", new object[] { key })]);
     }

@@ -1,13 +1,14 @@
-namespace ModernAuth.Mail.Internal;
+namespace System.Threading.Tasks;
 
-internal static class TaskExtensions
+/// <summary>
+/// The .NET 6 and .NET 8 task members the libraries use, for their netstandard2.0 builds (compiled only into those:
+/// see Directory.Build.targets), so the code calls the modern API with no <c>#if</c>.
+/// </summary>
+internal static class TaskPolyfills
 {
-    /// <summary>Waits for <paramref name="task"/> unless <paramref name="cancellationToken"/> fires first; the task itself goes on.</summary>
-    public static Task<T> WaitForAsync<T>(this Task<T> task, CancellationToken cancellationToken)
+    /// <summary>Waits for <paramref name="task"/> unless <paramref name="cancellationToken"/> fires first; the task itself goes on (.NET 6's <c>Task&lt;T&gt;.WaitAsync</c>).</summary>
+    public static Task<T> WaitAsync<T>(this Task<T> task, CancellationToken cancellationToken)
     {
-#if NET6_0_OR_GREATER
-        return task.WaitAsync(cancellationToken);
-#else
         if (task.IsCompleted || !cancellationToken.CanBeCanceled)
         {
             return task;
@@ -33,6 +34,12 @@ internal static class TaskExtensions
 
             return await task.ConfigureAwait(false);
         }
-#endif
+    }
+
+    extension(Task)
+    {
+        /// <summary>Waits on <paramref name="timeProvider"/>'s clock (.NET 8's <c>Task.Delay(TimeSpan, TimeProvider, CancellationToken)</c>).</summary>
+        public static Task Delay(TimeSpan delay, TimeProvider timeProvider, CancellationToken cancellationToken) =>
+            timeProvider.Delay(delay, cancellationToken);
     }
 }

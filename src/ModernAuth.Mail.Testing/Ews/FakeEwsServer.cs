@@ -1,19 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Net.Security;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ModernAuth.Mail.Testing.Internal;
@@ -38,7 +31,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
     private static readonly XNamespace E = "http://schemas.microsoft.com/exchange/services/2006/errors";
 
     // One key pair for every server of the process: RSA key generation is the slowest part of starting one.
-    private static readonly Lazy<X509Certificate2> SharedCertificate = new(() => CertificateHelper.CreateLoopbackServerCertificate(TimeProvider.System));
+    private static readonly Lazy<X509Certificate2> SharedCertificate = new(LoopbackHttps.CreateCertificate);
     private readonly WebApplication _app;
     private readonly byte[] _certificate;
     private readonly string _tenantId;
@@ -85,22 +78,11 @@ public sealed class FakeEwsServer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(tenantId);
         var keys = new JsonWebKeySet(entra.GetJwksJson()).GetSigningKeys();
         var certificate = SharedCertificate.Value;
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
-        });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
+        var app = LoopbackHttps.Build(certificate, TimeSpan.FromSeconds(2));
         FakeEwsServer? server = null;
         app.Run(context => server!.ServeAsync(context));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        server = new FakeEwsServer(app, certificate, new Uri($"https://127.0.0.1:{port}/EWS/Exchange.asmx"), tenantId, keys.ToList());
+        server = new FakeEwsServer(app, certificate, new Uri(LoopbackHttps.Address(app), "/EWS/Exchange.asmx"), tenantId, keys.ToList());
         return server;
     }
 
@@ -119,17 +101,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
     public void Deny(string mailbox, string responseCode) => _denied[mailbox] = responseCode;
 
     /// <summary>A handler that trusts exactly this server's certificate.</summary>
-    public HttpMessageHandler CreateTrustingHandler()
-    {
-        var expected = _certificate;
-        return new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(expected),
-            },
-        };
-    }
+    public HttpMessageHandler CreateTrustingHandler() => LoopbackHttps.CreateTrustingHandler(_certificate);
 
     private void AnswerNext(Func<HttpContext, CancellationToken, Task> answer) => _overrides.Enqueue(answer);
 

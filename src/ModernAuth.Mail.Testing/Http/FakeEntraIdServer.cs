@@ -1,14 +1,7 @@
-using System.Net;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using ModernAuth.Mail.Testing.Internal;
 
 namespace ModernAuth.Mail.Testing;
@@ -49,18 +42,7 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
     /// <c>IMsalHttpClientFactory</c> or <c>MailTokenProviderOptions.Transport</c>. The caller owns and disposes it.
     /// </summary>
     /// <returns>The handler.</returns>
-    public HttpMessageHandler CreateTrustingHandler()
-    {
-        var expected = _certificateBytes;
-        return new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                    certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(expected),
-            },
-        };
-    }
+    public HttpMessageHandler CreateTrustingHandler() => LoopbackHttps.CreateTrustingHandler(_certificateBytes);
 
     /// <summary>Stops the server, ending any request still open (hanging requests are released).</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
@@ -99,19 +81,10 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
 
     internal static async Task<FakeEntraIdServer> StartAsync(FakeEntraId fake, CancellationToken cancellationToken)
     {
-        var certificate = CertificateHelper.CreateLoopbackServerCertificate(TimeProvider.System);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
-        });
+        var certificate = LoopbackHttps.CreateCertificate();
 
         // A request hanging on purpose must not hold up shutdown for long.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        var app = builder.Build();
+        var app = LoopbackHttps.Build(certificate, TimeSpan.FromSeconds(5));
         var stopping = app.Lifetime.ApplicationStopping;
         app.Run(context => ServeAsync(fake, context, stopping));
 
@@ -126,9 +99,7 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var baseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        return new FakeEntraIdServer(fake, app, certificate, new Uri(baseAddress.GetLeftPart(UriPartial.Authority)));
+        return new FakeEntraIdServer(fake, app, certificate, LoopbackHttps.Address(app));
     }
 
     private static async Task ServeAsync(FakeEntraId fake, HttpContext context, CancellationToken stopping)

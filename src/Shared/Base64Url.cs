@@ -1,9 +1,19 @@
-namespace ModernAuth.Mail.Diagnostics;
+namespace ModernAuth.Mail;
 
-/// <summary>A strict, non-throwing base64url decoder (also accepts the standard alphabet and padding).</summary>
+/// <summary>
+/// Base64url (RFC 4648 §5) as JWTs use it: an encoder without padding, and a strict, non-throwing decoder (which also
+/// accepts the standard alphabet and padding). One source file, linked into every package that needs it.
+/// </summary>
 internal static class Base64Url
 {
     private static readonly sbyte[] Map = BuildMap();
+
+    /// <summary>Encodes <paramref name="data"/> without padding.</summary>
+    public static string Encode(byte[] data) =>
+        Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Encodes the UTF-8 bytes of <paramref name="text"/> without padding.</summary>
+    public static string Encode(string text) => Encode(System.Text.Encoding.UTF8.GetBytes(text));
 
     /// <summary>Decodes <paramref name="length"/> characters of <paramref name="text"/> from <paramref name="start"/>; <see langword="null"/> when invalid.</summary>
     public static byte[]? TryDecode(string text, int start, int length)

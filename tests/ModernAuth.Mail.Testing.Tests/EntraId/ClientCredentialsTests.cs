@@ -359,5 +359,5 @@ public class ClientCredentialsTests
         return input + "." + B64(signature);
     }
 
-    private static string B64(byte[] data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string B64(byte[] data) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(data);
 }

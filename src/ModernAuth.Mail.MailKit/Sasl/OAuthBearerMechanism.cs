@@ -9,34 +9,28 @@ namespace ModernAuth.Mail.MailKit.Internal;
 internal sealed class OAuthBearerMechanism : SaslMechanismOAuthBearer, IOAuthMechanism
 {
     private static readonly byte[] ErrorResponse = { 0x01 };
-    private bool _sentToken;
+    private readonly ErrorChallengeExchange _exchange = new();
 
     public OAuthBearerMechanism(string userName, string accessToken)
         : base(userName, accessToken)
     {
     }
 
-    public string? ErrorChallenge { get; private set; }
+    public string? ErrorChallenge => _exchange.ErrorChallenge;
 
     public override void Reset()
     {
         base.Reset();
-        _sentToken = false;
-        ErrorChallenge = null;
+        _exchange.Reset();
     }
 
     protected override byte[]? Challenge(byte[]? token, int startIndex, int length, CancellationToken cancellationToken)
     {
-        if (!_sentToken)
-        {
-            var response = base.Challenge(token, startIndex, length, cancellationToken);
-            _sentToken = true;
-            IsAuthenticated = false;
-            return response;
-        }
+        var tokenStep = _exchange.IsTokenStep(token, startIndex, length);
+        var response = tokenStep ? base.Challenge(token, startIndex, length, cancellationToken) : ErrorResponse;
 
-        ErrorChallenge = SaslChallenge.Decode(token, startIndex, length);
-        IsAuthenticated = true;
-        return ErrorResponse;
+        // MailKit's mechanism counts itself authenticated once the token is out: not until the server has answered.
+        IsAuthenticated = !tokenStep;
+        return response;
     }
 }

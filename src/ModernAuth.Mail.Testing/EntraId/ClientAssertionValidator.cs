@@ -27,7 +27,8 @@ internal static class ClientAssertionValidator
 
         using var header = ParseJson(parts[0]);
         using var payload = ParseJson(parts[1]);
-        var signature = Base64Url.TryDecode(parts[2]);
+        // An empty signature is well-formed (an unsigned token): it fails signature validation below, as at Entra ID.
+        var signature = parts[2].Length == 0 ? [] : Base64Url.TryDecode(parts[2]);
         if (header is null || payload is null || signature is null ||
             header.RootElement.ValueKind != JsonValueKind.Object || payload.RootElement.ValueKind != JsonValueKind.Object)
         {
