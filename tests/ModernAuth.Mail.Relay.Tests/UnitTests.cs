@@ -15,10 +15,12 @@ public sealed class UnitTests
     [Fact]
     public void HashPassword_VerifiesTheRightPasswordOnly_WithAFreshSaltEachTime()
     {
-        var first = RelayPasswordHasher.HashPassword("P@ss word", 10_000);
-        var second = RelayPasswordHasher.HashPassword("P@ss word", 10_000);
+        var first = RelayPasswordHasher.HashPassword("P@ss word", 100_000);
+        var second = RelayPasswordHasher.HashPassword("P@ss word", 100_000);
         Assert.NotEqual(first, second);
-        Assert.StartsWith("PBKDF2-SHA256$10000$", first, StringComparison.Ordinal);
+        Assert.StartsWith("PBKDF2-SHA256$100000$", first, StringComparison.Ordinal);
+        Assert.Equal(100_000, RelayPasswordHasher.GetIterations(first));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RelayPasswordHasher.HashPassword("x", 99_999));
         Assert.True(RelayPasswordHasher.VerifyPassword("P@ss word", first));
         Assert.False(RelayPasswordHasher.VerifyPassword("P@ss word ", first));
         Assert.True(RelayPasswordHasher.IsValidHash(first));
@@ -30,16 +32,20 @@ public sealed class UnitTests
     [Fact]
     public async Task VerifiedPasswordCache_ChecksAPairOnce_NeverRemembersFailures_AndForgetsAChangedHash()
     {
-        using var cache = new VerifiedPasswordCache();
-        var hash = RelayPasswordHasher.HashPassword("right", 10_000);
-        Assert.True(await cache.VerifyAsync("dev", "right", hash, default));
-        Assert.True(await cache.VerifyAsync("dev", "right", hash, default));
+        using var cache = new VerifiedPasswordCache(100_000);
+        var hash = RelayPasswordHasher.HashPassword("right", 100_000);
+        Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", false, default));
+        Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", false, default));
         Assert.Equal(1, cache.FullChecks);
-        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, default));
-        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, default));
+        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, "127.0.0.1", false, default));
+        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, "127.0.0.1", false, default));
         Assert.Equal(3, cache.FullChecks);
-        var changed = RelayPasswordHasher.HashPassword("other", 10_000);
-        Assert.False(await cache.VerifyAsync("dev", "right", changed, default));
+        var changed = RelayPasswordHasher.HashPassword("other", 100_000);
+        Assert.False(await cache.VerifyAsync("dev", "right", changed, "127.0.0.1", false, default));
+
+        // An unknown user name costs a full check too (against a decoy of the same strength), and never succeeds.
+        Assert.False(await cache.VerifyAsync("nobody", "right", null, "127.0.0.1", false, default));
+        Assert.Equal(5, cache.FullChecks);
     }
 
     [Theory]

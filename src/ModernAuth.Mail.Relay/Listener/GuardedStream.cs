@@ -68,6 +68,7 @@ internal sealed class GuardedStream : Stream
             _last = 0;
             _guard.Oversize = false;
             _guard.BareLineFeed = false;
+            _guard.OverBudget = false;
             _guard.DataBytes = 0;
         }
 
@@ -199,6 +200,11 @@ internal sealed class GuardedStream : Stream
                     else if (_guard.DataBytes > _guard.MaxMessageSize)
                     {
                         _guard.Oversize = true;
+                        _state = DataState.DiscardOversize;
+                    }
+                    else if (!_guard.Reserve())
+                    {
+                        _guard.OverBudget = true;
                         _state = DataState.DiscardOversize;
                     }
 

@@ -14,14 +14,16 @@ internal sealed class RelayMailboxFilter : IMailboxFilter
 {
     private readonly RelayPolicy _policy;
     private readonly RelayRouting _routing;
+    private readonly SpoolCapacity _capacity;
     private readonly RelayOptions _options;
     private readonly ILogger _logger;
     private readonly RelayMetrics _metrics;
 
-    public RelayMailboxFilter(RelayPolicy policy, RelayRouting routing, RelayOptions options, ILogger logger, RelayMetrics metrics)
+    public RelayMailboxFilter(RelayPolicy policy, RelayRouting routing, SpoolCapacity capacity, RelayOptions options, ILogger logger, RelayMetrics metrics)
     {
         _policy = policy;
         _routing = routing;
+        _capacity = capacity;
         _options = options;
         _logger = logger;
         _metrics = metrics;
@@ -45,6 +47,14 @@ internal sealed class RelayMailboxFilter : IMailboxFilter
             Log.SenderRefused(_logger, sender, client, "no route takes this sender");
             _metrics.Refused.Add(1);
             throw new SmtpResponseException(new SmtpResponse(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 Sender address not relayed here"));
+        }
+
+        // Told before the data is sent: a full spool or queue is a temporary condition the client retries.
+        if (_capacity.Refusal(Math.Max(size, 0)) is { } full)
+        {
+            Log.SenderRefused(_logger, sender, client, full);
+            _metrics.Refused.Add(1);
+            throw new SmtpResponseException(new SmtpResponse(SmtpReplyCode.InsufficientStorage, "4.3.1 Insufficient system storage: try again later"));
         }
 
         return Task.FromResult(true);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -8,8 +9,11 @@ namespace ModernAuth.Mail.Relay.Internal;
 /// Remembers (account, password) pairs already verified against their PBKDF2 hash, so the expensive check runs once
 /// per pair and not on every connection. The key is an HMAC-SHA256 under a random per-process key of the user name,
 /// the stored hash and the password: the plain password is never kept, and a changed hash in the configuration
-/// never matches an old entry. Failures are not remembered (a wrong password costs a full check every time), and at
-/// most <see cref="MaxConcurrentChecks"/> full checks run at once, so password guessing cannot take every core.
+/// never matches an old entry. Failures are not remembered (a wrong password costs a full check every time), and an
+/// unknown user name costs a full check against a decoy hash of the same strength, so timing does not tell which
+/// accounts exist. At most <see cref="MaxConcurrentChecks"/> full checks run at once, so guessing cannot take every
+/// core; waiting checks are served by priority: a client address with no recent failure and no other check under way
+/// goes before the rest, so a genuine login is not stuck behind a queue of an attacker's checks.
 /// </summary>
 internal sealed class VerifiedPasswordCache : IDisposable
 {
@@ -18,58 +22,98 @@ internal sealed class VerifiedPasswordCache : IDisposable
 
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _checks = new(MaxConcurrentChecks, MaxConcurrentChecks);
+    private readonly PriorityGate _gate = new(MaxConcurrentChecks);
+    private readonly Dictionary<string, int> _underWay = new(StringComparer.Ordinal);
+    private readonly string _decoyHash;
+    private int _fullChecks;
+
+    /// <param name="decoyIterations">The PBKDF2 iterations an unknown user name's check costs (the accounts' strongest).</param>
+    public VerifiedPasswordCache(int decoyIterations = RelayPasswordHasher.DefaultIterations)
+    {
+        // A decoy shaped like a real hash; no password matches it (its "hash" is random bytes), and making it costs nothing.
+        _decoyHash = string.Join('$', "PBKDF2-SHA256", decoyIterations.ToString(CultureInfo.InvariantCulture), Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+    }
 
     public int FullChecks => Volatile.Read(ref _fullChecks);
 
-    private int _fullChecks;
+    /// <summary>Forgets every verified pair (the next login of each pair is a cold one).</summary>
+    public void Clear() => _verified.Clear();
 
-    public async ValueTask<bool> VerifyAsync(string userName, string password, string passwordHash, CancellationToken cancellationToken)
+    /// <param name="userName">The user name given.</param>
+    /// <param name="password">The password given.</param>
+    /// <param name="passwordHash">The account's hash, or null for an unknown user name (checked against the decoy).</param>
+    /// <param name="client">The client's address key: one check per address at a time goes first.</param>
+    /// <param name="suspect">The client failed recently: its checks wait behind everyone else's.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    public async ValueTask<bool> VerifyAsync(string userName, string password, string? passwordHash, string client, bool suspect, CancellationToken cancellationToken)
     {
-        var key = Key(userName, password, passwordHash);
-        if (_verified.ContainsKey(key))
+        var key = passwordHash is null ? null : Key(userName, password, passwordHash);
+        if (key is not null && _verified.ContainsKey(key))
         {
             return true;
         }
 
-        await _checks.WaitAsync(cancellationToken).ConfigureAwait(false);
+        bool another;
+        lock (_underWay)
+        {
+            _underWay.TryGetValue(client, out var count);
+            another = count > 0;
+            _underWay[client] = count + 1;
+        }
+
         try
         {
-            if (_verified.ContainsKey(key))
-            {
-                return true;
-            }
-
-            Interlocked.Increment(ref _fullChecks);
-            bool ok;
+            await _gate.EnterAsync(urgent: !suspect && !another, cancellationToken).ConfigureAwait(false);
             try
             {
-                ok = RelayPasswordHasher.VerifyPassword(password, passwordHash);
-            }
-            catch (FormatException)
-            {
-                ok = false;
-            }
-
-            if (ok)
-            {
-                if (_verified.Count >= MaxEntries)
+                if (key is not null && _verified.ContainsKey(key))
                 {
-                    _verified.Clear();
+                    return true;
                 }
 
-                _verified[key] = 0;
-            }
+                Interlocked.Increment(ref _fullChecks);
+                bool ok;
+                try
+                {
+                    ok = RelayPasswordHasher.VerifyPassword(password, passwordHash ?? _decoyHash) && passwordHash is not null;
+                }
+                catch (FormatException)
+                {
+                    ok = false;
+                }
 
-            return ok;
+                if (ok)
+                {
+                    if (_verified.Count >= MaxEntries)
+                    {
+                        _verified.Clear();
+                    }
+
+                    _verified[key!] = 0;
+                }
+
+                return ok;
+            }
+            finally
+            {
+                _gate.Exit();
+            }
         }
         finally
         {
-            _checks.Release();
+            lock (_underWay)
+            {
+                if (--_underWay[client] == 0)
+                {
+                    _underWay.Remove(client);
+                }
+            }
         }
     }
 
-    public void Dispose() => _checks.Dispose();
+    public void Dispose()
+    {
+    }
 
     private string Key(string userName, string password, string passwordHash)
     {
@@ -81,6 +125,75 @@ internal sealed class VerifiedPasswordCache : IDisposable
         finally
         {
             CryptographicOperations.ZeroMemory(input);
+        }
+    }
+
+    /// <summary>A semaphore whose waiters are served urgent-first, each class in arrival order.</summary>
+    private sealed class PriorityGate
+    {
+        private readonly Queue<TaskCompletionSource> _urgent = new();
+        private readonly Queue<TaskCompletionSource> _rest = new();
+        private int _free;
+
+        public PriorityGate(int slots) => _free = slots;
+
+        public async Task EnterAsync(bool urgent, CancellationToken cancellationToken)
+        {
+            TaskCompletionSource waiter;
+            lock (_urgent)
+            {
+                if (_free > 0)
+                {
+                    _free--;
+                    return;
+                }
+
+                waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                (urgent ? _urgent : _rest).Enqueue(waiter);
+            }
+
+            using (cancellationToken.Register(() => waiter.TrySetCanceled(cancellationToken)))
+            {
+                try
+                {
+                    await waiter.Task.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    lock (_urgent)
+                    {
+                        // Handed a slot in the same instant it was cancelled: pass it on.
+                        if (waiter.Task.IsCompletedSuccessfully)
+                        {
+                            ReleaseLocked();
+                        }
+                    }
+
+                    throw;
+                }
+            }
+        }
+
+        public void Exit()
+        {
+            lock (_urgent)
+            {
+                ReleaseLocked();
+            }
+        }
+
+        private void ReleaseLocked()
+        {
+            while (_urgent.Count > 0 || _rest.Count > 0)
+            {
+                var next = _urgent.Count > 0 ? _urgent.Dequeue() : _rest.Dequeue();
+                if (next.TrySetResult())
+                {
+                    return;
+                }
+            }
+
+            _free++;
         }
     }
 }
