@@ -93,6 +93,42 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void Validate_RefusesWeakHashesCleartextUpstreamAndImplicitTlsWithoutACertificate_AndWarnsAboutEveryAddress()
+    {
+        var options = new RelayOptions { SpoolDirectory = Path.GetTempPath() };
+        var weak = "PBKDF2-SHA256$10000$" + Convert.ToBase64String(new byte[16]) + "$" + Convert.ToBase64String(new byte[32]);
+        var account = new RelayAccountOptions { UserName = "scanner", PasswordHash = weak };
+        account.AllowedSenders.Add("*");
+        options.Accounts.Add(account);
+        var everyone = new RelayNetworkOptions();
+        everyone.Ranges.Add("0.0.0.0/0");
+        everyone.Ranges.Add("::/0");
+        everyone.AllowedSenders.Add("*");
+        options.Networks.Add(everyone);
+        var route = new RelayRouteOptions { Credential = "c" };
+        route.Senders.Add("*");
+        options.Routes.Add(route);
+        options.TokenProviders["c"] = new ClientSecretTokenProvider("t", "c", "s");
+        options.Upstream.Host = "smtp.contoso.com";
+        options.Upstream.TlsMode = MailTlsMode.None;
+        options.ImplicitTlsListen.Add("0.0.0.0:465");
+
+        var errors = RelayOptionsValidator.Validate(options);
+        Assert.Contains(errors, e => e.StartsWith("Relay:Accounts:0:PasswordHash:", StringComparison.Ordinal) && e.Contains("100,000", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Relay:Upstream:TlsMode:", StringComparison.Ordinal) && e.Contains("smtp.contoso.com", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Relay:ImplicitTlsListen:", StringComparison.Ordinal));
+        var warnings = RelayOptionsValidator.Warnings(options);
+        Assert.Contains(warnings, w => w.Key == "Relay:Networks:0:Ranges:0");
+        Assert.Contains(warnings, w => w.Key == "Relay:Networks:0:Ranges:1");
+
+        // None to a loopback test server stays allowed; the cloud's host (no Host) is not loopback.
+        options.Upstream.Host = "127.0.0.1";
+        Assert.DoesNotContain(RelayOptionsValidator.Validate(options), e => e.StartsWith("Relay:Upstream:TlsMode:", StringComparison.Ordinal));
+        options.Upstream.Host = null;
+        Assert.Contains(RelayOptionsValidator.Validate(options), e => e.StartsWith("Relay:Upstream:TlsMode:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task StartAsync_WithAWrongConfiguration_ThrowsNamingTheKey()
     {
         var options = new RelayOptions { SpoolDirectory = Path.GetTempPath() };

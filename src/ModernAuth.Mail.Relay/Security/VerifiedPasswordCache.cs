@@ -72,15 +72,25 @@ internal sealed class VerifiedPasswordCache : IDisposable
                 }
 
                 Interlocked.Increment(ref _fullChecks);
-                bool ok;
-                try
-                {
-                    ok = RelayPasswordHasher.VerifyPassword(password, passwordHash ?? _decoyHash) && passwordHash is not null;
-                }
-                catch (FormatException)
-                {
-                    ok = false;
-                }
+
+                // On a thread of its own: two checks of a few hundred milliseconds each would otherwise hold the thread
+                // pool's threads (two on a 2-core machine) and stall every session's I/O, the genuine login's included.
+                var hash = passwordHash ?? _decoyHash;
+                var ok = await Task.Factory.StartNew(
+                    () =>
+                    {
+                        try
+                        {
+                            return RelayPasswordHasher.VerifyPassword(password, hash);
+                        }
+                        catch (FormatException)
+                        {
+                            return false;
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default).ConfigureAwait(false) && passwordHash is not null;
 
                 if (ok)
                 {
