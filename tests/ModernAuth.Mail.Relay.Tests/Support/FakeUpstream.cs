@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -11,23 +10,9 @@ namespace ModernAuth.Mail.Relay.Tests.Support;
 /// It speaks the real wire format to the relay's real MailKit client (EHLO, AUTH XOAUTH2, MAIL, RCPT, DATA, RSET,
 /// QUIT), counts connections, and keeps each accepted message.
 /// </summary>
-public sealed class FakeUpstream : IAsyncDisposable
+public sealed class FakeUpstream : LoopbackServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
-    private int _connections;
     private int _transactions;
-
-    public FakeUpstream()
-    {
-        _listener.Start();
-        _loop = Task.Run(AcceptLoopAsync);
-    }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Messages accepted (250 after the data), as their raw text.</summary>
     public ConcurrentQueue<string> Accepted { get; } = new();
@@ -40,32 +25,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     /// <summary>The reply after a transaction's data, or null for 250.</summary>
     public Func<int, string?> DataReply { get; set; } = _ => null;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            Interlocked.Increment(ref _connections);
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task HandleAsync(TcpClient client)
     {
         using (client)
         {
@@ -73,10 +33,10 @@ public sealed class FakeUpstream : IAsyncDisposable
             {
                 var stream = client.GetStream();
                 using var reader = new StreamReader(stream, Encoding.Latin1);
-                async Task Reply(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"), _stop.Token);
+                async Task Reply(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"), Stop.Token);
                 await Reply("220 fake.upstream ESMTP");
                 var transaction = -1;
-                while (await reader.ReadLineAsync(_stop.Token) is { } line)
+                while (await reader.ReadLineAsync(Stop.Token) is { } line)
                 {
                     var verb = line.Split(' ', 2)[0].ToUpperInvariant();
                     switch (verb)
@@ -103,7 +63,7 @@ public sealed class FakeUpstream : IAsyncDisposable
                         case "DATA":
                             await Reply("354 Start mail input; end with <CRLF>.<CRLF>");
                             var data = new StringBuilder();
-                            while (await reader.ReadLineAsync(_stop.Token) is { } dataLine && dataLine != ".")
+                            while (await reader.ReadLineAsync(Stop.Token) is { } dataLine && dataLine != ".")
                             {
                                 data.Append(dataLine).Append("\r\n");
                             }
