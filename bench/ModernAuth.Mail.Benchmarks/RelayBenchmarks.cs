@@ -378,7 +378,7 @@ public class RelayBenchmarks
         var account = new RelayAccountOptions { UserName = RelayUser, PasswordHash = RelayPasswordHasher.HashPassword(RelayPassword) };
         account.AllowedSenders.Add("@contoso.test");
         options.Accounts.Add(account);
-        var route = new RelayRouteOptions { Credential = "bench", Mailbox = "relay-bench@contoso.test" };
+        var route = new RelayRouteOptions { Provider = "bench", Mailbox = "relay-bench@contoso.test" };
         route.Senders.Add("*");
         options.Routes.Add(route);
         options.TokenProviders["bench"] = new ClientSecretTokenProvider(servers.TenantId, clientId, "bench-secret", new ClientSecretTokenProviderOptions().UseFakeEntraId(entra));

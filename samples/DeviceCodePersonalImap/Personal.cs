@@ -31,10 +31,11 @@ public static class Personal
         return Task.CompletedTask;
     }
 
-    public static async Task<int> CountInboxAsync(MailTokenProvider provider, MailCloud cloud, SampleSandbox? sandbox)
+    public static async Task<int> CountInboxAsync(MailTokenProvider provider, SampleSandbox? sandbox)
     {
+        // The IMAP server is the provider's cloud's: the cloud is given once, to the provider.
         var options = new MailKitConnectOptions { ServerCertificateValidationCallback = sandbox?.TrustServerCertificate };
-        using var imap = await MailKitConnector.ConnectImapAsync(provider, mailbox: null, cloud, options);
+        using var imap = await MailKitConnector.ConnectImapAsync(provider, mailbox: null, options);
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
         var count = imap.Inbox.Count;
         await imap.DisconnectAsync(true);

@@ -17,13 +17,13 @@ var cachePath = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_TOKEN_CACHE"
 sandbox?.SignInAs(personal: true);
 var personal = Personal.CreateProvider(clientId ?? SampleSandbox.PublicAppId, cachePath, sandbox);
 var token = await personal.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap));
-var inspection = new TokenInspector(new TokenInspectorOptions { Protocol = MailProtocol.Imap, AppOnly = false, Cloud = MailCloud.PersonalAccounts }).Inspect(token.Token);
+var inspection = new TokenInspector(new TokenInspectorOptions { Protocol = MailProtocol.Imap, AppOnly = false, Cloud = personal.Cloud }).Inspect(token.Token);
 Console.WriteLine($"personal account {token.Account}: token is {inspection.Summary.Kind} ({(inspection.HasErrors ? "with errors" : "no errors: an opaque token is normal")}), fingerprint {token.Fingerprint}");
 
 if (sandbox is null)
 {
     // Against Outlook.com the same token opens the mailbox.
-    Console.WriteLine($"DeviceCodePersonalImap: {await Personal.CountInboxAsync(personal, MailCloud.PersonalAccounts, null)} message(s) in the inbox of {token.Account}.");
+    Console.WriteLine($"DeviceCodePersonalImap: {await Personal.CountInboxAsync(personal, null)} message(s) in the inbox of {token.Account}.");
     return 0;
 }
 
@@ -34,9 +34,10 @@ sandbox.SignInAs(personal: false);
 var work = new DeviceCodeTokenProvider(SampleSandbox.PublicAppId, new DeviceCodeTokenProviderOptions
 {
     TenantId = sandbox.TenantId,
+    Cloud = sandbox.Cloud(MailCloud.Global),
     TokenCachePath = cachePath + ".work",
     DeviceCodeCallback = Personal.ShowCodeAsync,
 }.UseFakeEntraId(sandbox.Server));
-var count = await Personal.CountInboxAsync(work, sandbox.Cloud(MailCloud.Global), sandbox);
+var count = await Personal.CountInboxAsync(work, sandbox);
 Console.WriteLine($"DeviceCodePersonalImap: personal token acquired (opaque, normal); IMAP read {count} message(s) as {SampleSandbox.WorkUser} (the sandbox's Dovecot reads JWTs only).");
 return 0;

@@ -37,7 +37,7 @@ public static class MailKitSnippets
     {
         // snippet: mailkit-personal
         var provider = new DeviceCodeTokenProvider(clientId, new DeviceCodeTokenProviderOptions { Cloud = MailCloud.PersonalAccounts });
-        using var imap = await MailKitConnector.ConnectImapAsync(provider, cloud: MailCloud.PersonalAccounts);
+        using var imap = await MailKitConnector.ConnectImapAsync(provider);
         // end-snippet
         await imap.DisconnectAsync(quit: true);
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using ModernAuth.Mail.Extensions;
 using ModernAuth.Mail.Relay.Internal;
 
 namespace ModernAuth.Mail.Relay.Tests;
@@ -81,13 +82,13 @@ public sealed class UnitTests
         network.Ranges.Add("10.0.0/8");
         options.Networks.Add(network);
         options.Accounts.Add(new RelayAccountOptions { UserName = "scanner", PasswordHash = "hunter2" });
-        options.Routes.Add(new RelayRouteOptions { Credential = "missing" });
+        options.Routes.Add(new RelayRouteOptions { Provider = "missing" });
         var errors = RelayOptionsValidator.Validate(options);
         Assert.Contains(errors, e => e.StartsWith("Relay:Listen:0:", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Relay:Networks:0:Ranges:0:", StringComparison.Ordinal) && e.Contains("10.0.0/8", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Relay:Networks:0:AllowedSenders:", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Relay:Accounts:0:PasswordHash:", StringComparison.Ordinal) && !e.Contains("hunter2", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("Relay:Routes:0:Credential:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Relay:Routes:0:Provider:", StringComparison.Ordinal) && e.Contains("ModernAuthMail:Providers:missing", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Relay:Routes:0:Senders:", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Relay:SpoolDirectory:", StringComparison.Ordinal));
     }
@@ -105,7 +106,7 @@ public sealed class UnitTests
         everyone.Ranges.Add("::/0");
         everyone.AllowedSenders.Add("*");
         options.Networks.Add(everyone);
-        var route = new RelayRouteOptions { Credential = "c" };
+        var route = new RelayRouteOptions { Provider = "c" };
         route.Senders.Add("*");
         options.Routes.Add(route);
         options.TokenProviders["c"] = new ClientSecretTokenProvider("t", "c", "s");
@@ -149,17 +150,26 @@ public sealed class UnitTests
             ["Relay:Networks:0:Ranges:0"] = "10.0.0.0/8",
             ["Relay:Networks:0:AllowedSenders:0"] = "@contoso.com",
             ["Relay:Routes:0:Senders:0"] = "*",
-            ["Relay:Routes:0:Credential"] = "contoso",
-            ["Relay:Credentials:contoso:TenantId"] = "contoso.onmicrosoft.com",
-            ["Relay:Credentials:contoso:ClientId"] = Guid.NewGuid().ToString(),
+            ["Relay:Routes:0:Provider"] = "contoso",
+            ["Relay:Routes:1:Senders:0"] = "*",
+            ["Relay:Routes:1:Provider"] = "kiosk",
             ["Relay:Delivery:RateLimitCount"] = "-1",
+            ["ModernAuthMail:Providers:contoso:Flow"] = "ClientSecret",
+            ["ModernAuthMail:Providers:contoso:TenantId"] = "contoso.onmicrosoft.com",
+            ["ModernAuthMail:Providers:contoso:ClientId"] = Guid.NewGuid().ToString(),
+            ["ModernAuthMail:Providers:kiosk:Flow"] = "DeviceCode",
+            ["ModernAuthMail:Providers:kiosk:ClientId"] = Guid.NewGuid().ToString(),
         });
+
+        // Routes name providers registered the way any app registers them: the relay host reads the same sections.
+        builder.Services.AddModernAuthMail().AddFromConfiguration(builder.Configuration.GetSection("ModernAuthMail"));
         builder.Services.AddModernAuthMailRelay(builder.Configuration.GetSection("Relay"));
         using var host = builder.Build();
-        var options = host.Services.GetRequiredService<IOptions<RelayOptions>>();
-        var ex = Assert.Throws<OptionsValidationException>(() => options.Value);
-        Assert.Contains(ex.Failures, f => f.StartsWith("Relay:Credentials:contoso:ClientSecret:", StringComparison.Ordinal));
-        Assert.Contains(ex.Failures, f => f.StartsWith("Relay:Delivery:RateLimitCount:", StringComparison.Ordinal));
+        var relay = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<RelayOptions>>().Value);
+        var provider = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<MailTokenProviderFactory>().GetProvider("contoso"));
+        Assert.Contains(relay.Failures, f => f.StartsWith("Relay:Delivery:RateLimitCount:", StringComparison.Ordinal));
+        Assert.Contains(relay.Failures, f => f.StartsWith("Relay:Routes:1:Provider:", StringComparison.Ordinal) && f.Contains("ModernAuthMail:Providers:kiosk:DisableInteractiveSignIn", StringComparison.Ordinal));
+        Assert.Contains(provider.Failures, f => f.StartsWith("ModernAuthMail:Providers:contoso:ClientSecret is missing", StringComparison.Ordinal));
         await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
     }
 

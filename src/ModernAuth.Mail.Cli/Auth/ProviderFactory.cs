@@ -14,80 +14,41 @@ internal sealed class ProviderFactory(CliSettings settings, SettingsResolver res
     /// <summary>The spinner the device code prompt updates while the user signs in.</summary>
     public ProgressStatus? Status { get; set; }
 
-    /// <exception cref="ConfigurationException">The secret or certificate is missing.</exception>
+    /// <exception cref="ConfigurationException">The secret or certificate is missing, or a file the settings name cannot be read.</exception>
     public async Task<MailTokenProvider> CreateAsync(CancellationToken cancellationToken)
     {
-        switch (settings.Flow)
+        var provider = settings.Provider;
+        if (settings.Flow == MailTokenFlow.ClientSecret && provider.ClientSecretFile is null)
         {
-            case CliFlow.Secret:
-                var secret = await ReadSecretAsync(cancellationToken);
-                return new ClientSecretTokenProvider(settings.TenantId!, settings.ClientId, secret, Configure(new ClientSecretTokenProviderOptions()));
-            case CliFlow.Certificate:
-                return new ClientCertificateTokenProvider(settings.TenantId!, settings.ClientId, Certificate(), Configure(new ClientCertificateTokenProviderOptions()));
-            default:
-                return new DeviceCodeTokenProvider(settings.ClientId, Configure(new DeviceCodeTokenProviderOptions
+            provider.ClientSecret = await ReadSecretAsync(cancellationToken);
+        }
+
+        if (settings.Flow == MailTokenFlow.ClientCertificate && provider.CertificatePassword is null && resolver.Environment("CertificatePassword") is { } password)
+        {
+            provider.CertificatePassword = password;
+        }
+
+        provider.DeviceCodeCallback = ShowDeviceCodeAsync;
+        try
+        {
+            return provider.CreateProvider(options =>
+            {
+                options.Cloud = settings.Cloud;
+                if (settings.Sandbox is { } sandbox)
                 {
-                    TenantId = settings.TenantId,
-                    TokenCachePath = settings.TokenCache,
-                    Username = settings.Mailbox,
-                    DeviceCodeCallback = ShowDeviceCodeAsync,
-                }));
+                    options.UseFakeEntraId(sandbox.Server);
+                }
+            });
         }
-    }
-
-    private TOptions Configure<TOptions>(TOptions options)
-        where TOptions : MailTokenProviderOptions
-    {
-        options.Cloud = settings.Cloud;
-        if (settings.Sandbox is { } sandbox)
+        catch (MailSettingsException error)
         {
-            options.UseFakeEntraId(sandbox.Server);
+            throw SettingsResolver.Invalid(error.Failures);
         }
-
-        return options;
-    }
-
-    private ClientCertificateSource Certificate()
-    {
-        if (settings.CertificatePath is { } path)
-        {
-            var extension = Path.GetExtension(path).ToUpperInvariant();
-            return extension is ".PFX" or ".P12"
-                ? ClientCertificateSource.FromPfxFile(path, resolver.Environment("CERTIFICATE_PASSWORD"))
-                : ClientCertificateSource.FromPemFiles(path, settings.CertificateKeyPath);
-        }
-
-        if (settings.CertificateThumbprint is { } thumbprint)
-        {
-            return ClientCertificateSource.FromStore(thumbprint);
-        }
-
-        if (settings.Sandbox is { } sandbox)
-        {
-            return ClientCertificateSource.FromCertificate(sandbox.AppCertificate);
-        }
-
-        throw new ConfigurationException("The certificate flow needs a certificate: set --certificate-path or --certificate-thumbprint (or MODERNAUTH_MAIL_CERTIFICATE_PATH / _THUMBPRINT).");
     }
 
     private async Task<string> ReadSecretAsync(CancellationToken cancellationToken)
     {
-        if (settings.ClientSecretFile is { } file)
-        {
-            string text;
-            try
-            {
-                text = (await File.ReadAllTextAsync(file, cancellationToken)).Trim();
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                throw new ConfigurationException($"The client secret file {file} could not be read: {error.Message}");
-            }
-
-            return text.Length > 0 ? text : throw new ConfigurationException($"The client secret file {file} is empty: put the secret's Value in it (not its Secret ID).");
-        }
-
-        if (resolver.Environment("CLIENT_SECRET") is { } fromEnvironment)
+        if (resolver.Environment("ClientSecret") is { } fromEnvironment)
         {
             return fromEnvironment;
         }

@@ -47,7 +47,7 @@ internal sealed class CommandContext(ParseResult parse, CliConsole console, Glob
             return null;
         }
 
-        return ProfileStore.Load(Console, path, name).Profile;
+        return ProfileStore.Load(Console, path, name);
     }
 
     public async ValueTask DisposeAsync()

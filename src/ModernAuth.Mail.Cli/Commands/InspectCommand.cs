@@ -65,5 +65,5 @@ internal static class InspectCommand
     }
 
     private static string? Env(CliConsole console, string name) =>
-        console.GetEnvironmentVariable(SettingsResolver.EnvironmentPrefix + name) is { Length: > 0 } value ? value.Trim() : null;
+        console.GetEnvironmentVariable(SettingNames.EnvironmentPrefix + name) is { Length: > 0 } value ? value.Trim() : null;
 }

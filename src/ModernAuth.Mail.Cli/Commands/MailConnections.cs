@@ -46,7 +46,7 @@ internal static class MailConnections
 
         // The sandbox's own EWS server has a self-signed certificate: trust exactly it (an --ews-url elsewhere is not affected).
         var transport = settings.Sandbox is { } sandbox && settings.Cloud.Ews == sandbox.Ews.Endpoint ? sandbox.EwsTransport : null;
-        return new Ews.EwsClient(provider, mailbox, new Ews.EwsClientOptions { Cloud = settings.Cloud, Endpoint = settings.Cloud.Ews, Timeout = Timeout, Transport = transport });
+        return new Ews.EwsClient(provider, mailbox, new Ews.EwsClientOptions { Endpoint = settings.Cloud.Ews, Timeout = Timeout, Transport = transport });
     }
 
     public static MailServerEndpoint Endpoint(MailProtocol protocol, CliSettings settings) => settings.Cloud.GetEndpoint(protocol);
@@ -61,12 +61,12 @@ internal static class MailConnections
 
     public static Task AuthenticateAsync(MailService client, MailProtocol protocol, MailTokenProvider provider, string? mailbox, CliSettings settings, CancellationToken cancellationToken)
     {
-        var options = new MailKitAuthenticationOptions { Cloud = settings.Cloud };
+        // The provider was made with the run's cloud, so diagnostics take it from there.
         return client switch
         {
-            ImapClient imap => imap.AuthenticateAsync(provider, mailbox, options, cancellationToken),
-            Pop3Client pop => pop.AuthenticateAsync(provider, mailbox, options, cancellationToken),
-            SmtpClient smtp => smtp.AuthenticateAsync(provider, mailbox, options, cancellationToken),
+            ImapClient imap => imap.AuthenticateAsync(provider, mailbox, cancellationToken: cancellationToken),
+            Pop3Client pop => pop.AuthenticateAsync(provider, mailbox, cancellationToken: cancellationToken),
+            SmtpClient smtp => smtp.AuthenticateAsync(provider, mailbox, cancellationToken: cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Unknown client."),
         };
     }

@@ -1,203 +1,223 @@
 using System.CommandLine;
+using System.Globalization;
 using ModernAuth.Mail.Cli.Sandbox;
 
 namespace ModernAuth.Mail.Cli.Configuration;
 
 /// <summary>
-/// The settings of one run, resolved with the precedence option &gt; environment (MODERNAUTH_MAIL_&lt;NAME&gt;) &gt;
-/// profile &gt; sandbox defaults. Secrets are not here: <see cref="SecretResolver"/> reads them when needed.
+/// The settings of one run: the provider's <see cref="MailTokenProviderSettings"/> (the same type configuration files
+/// bind), resolved with the precedence option &gt; environment (MODERNAUTH_MAIL_&lt;NAME&gt;) &gt; profile &gt; sandbox
+/// defaults, and what follows from them. The client secret is not read here: <see cref="Auth.ProviderFactory"/> reads it
+/// when a provider is made.
 /// </summary>
 internal sealed class CliSettings
 {
-    public required CliFlow Flow { get; init; }
+    public required MailTokenProviderSettings Provider { get; init; }
 
-    public string? TenantId { get; init; }
+    public required MailTokenFlow Flow { get; init; }
 
-    public required string ClientId { get; init; }
-
+    /// <summary>The cloud with its server overrides (the sandbox's local servers under <c>--sandbox</c>); the provider is made with it.</summary>
     public required MailCloud Cloud { get; init; }
-
-    public string? Mailbox { get; init; }
-
-    public string? CertificatePath { get; init; }
-
-    public string? CertificateKeyPath { get; init; }
-
-    public string? CertificateThumbprint { get; init; }
-
-    public string? ClientSecretFile { get; init; }
-
-    public string? TokenCache { get; init; }
 
     public SandboxEnvironment? Sandbox { get; init; }
 
+    public string? TenantId => Provider.TenantId;
+
+    public string ClientId => Provider.ClientId!;
+
+    public string? Mailbox => Provider.Mailbox;
+
     /// <summary>The mailbox, or a configuration error naming the three ways to set it.</summary>
     public string RequireMailbox(string why) => Mailbox
-        ?? throw new ConfigurationException($"{why} needs a mailbox: set --mailbox <address>, MODERNAUTH_MAIL_MAILBOX or \"mailbox\" in the profile.");
+        ?? throw new ConfigurationException($"{why} needs a mailbox: set {SettingNames.Describe("Mailbox")}.");
 }
 
 /// <summary>Resolves <see cref="CliSettings"/> from the parsed command line, the environment and the profile.</summary>
 internal sealed class SettingsResolver(ParseResult parse, CliConsole console, ConnectionOptions options, Profile? profile)
 {
-    public const string EnvironmentPrefix = "MODERNAUTH_MAIL_";
+    public string? Environment(string setting) => NonEmpty(console.GetEnvironmentVariable(SettingNames.Environment(setting)));
 
-    public string? Environment(string name) => NonEmpty(console.GetEnvironmentVariable(EnvironmentPrefix + name));
+    /// <summary>A setting's text from the option, else the environment, else the profile; with where it came from.</summary>
+    public (string Value, string Source)? Value(string setting)
+    {
+        switch (options.BySetting[setting])
+        {
+            case Option<bool?> flag when parse.GetValue(flag) is { } on:
+                return (on ? "true" : "false", SettingNames.Option(setting));
+            case Option<string?> text when NonEmpty(parse.GetValue(text)) is { } given:
+                return (given, SettingNames.Option(setting));
+        }
 
-    public string? Value(Option<string?> option, string environmentName, Func<Profile, string?> fromProfile) =>
-        NonEmpty(parse.GetValue(option)) ?? Environment(environmentName) ?? (profile is null ? null : NonEmpty(fromProfile(profile)));
+        if (Environment(setting) is { } fromEnvironment)
+        {
+            return (fromEnvironment, SettingNames.Environment(setting));
+        }
+
+        return profile is not null && profile.Values.TryGetValue(setting, out var fromProfile) && NonEmpty(fromProfile) is { } value
+            ? (value, $"\"{SettingNames.ProfileKey(setting)}\" in the profile '{profile.Name}'")
+            : null;
+    }
 
     /// <exception cref="UsageException">A secret was given on the command line.</exception>
     /// <exception cref="ConfigurationException">A value is invalid or a required one is missing.</exception>
     public CliSettings Resolve(SandboxEnvironment? sandbox, bool personalRequested)
     {
-        if (parse.GetResult(options.ClientSecret) is not null)
+        foreach (var secret in SettingNames.Secrets)
         {
-            throw new UsageException(
-                "--client-secret is not accepted: a secret on the command line stays in shell history and process lists. " +
-                "Set MODERNAUTH_MAIL_CLIENT_SECRET, pass --client-secret-file <path>, or leave both out and type it at the masked prompt.");
-        }
-
-        var certificatePath = Value(options.CertificatePath, "CERTIFICATE_PATH", p => p.CertificatePath);
-        var thumbprint = Value(options.CertificateThumbprint, "CERTIFICATE_THUMBPRINT", p => p.CertificateThumbprint);
-        var secretFile = NonEmpty(parse.GetValue(options.ClientSecretFile)) ?? Environment("CLIENT_SECRET_FILE") ?? NonEmpty(profile?.ClientSecretFile);
-        var flowText = Value(options.Flow, "FLOW", p => p.Flow);
-        CliFlow flow;
-        if (flowText is not null)
-        {
-            if (!CliFlowNames.TryParse(flowText, out flow))
+            if (parse.GetResult(options.BySetting[secret]) is not null)
             {
-                throw new ConfigurationException($"The flow '{flowText}' is not known: use secret, certificate or device-code (--flow, MODERNAUTH_MAIL_FLOW or \"flow\" in the profile).");
+                throw new UsageException(
+                    $"{SettingNames.Option(secret)} is not accepted: a secret on the command line stays in shell history and process lists. " +
+                    (secret == "ClientSecret"
+                        ? "Set MODERNAUTH_MAIL_CLIENT_SECRET, pass --client-secret-file <path>, or leave both out and type it at the masked prompt."
+                        : $"Set {SettingNames.Environment(secret)}."));
             }
         }
-        else if (certificatePath is not null || thumbprint is not null)
+
+        var settings = new MailTokenProviderSettings();
+        foreach (var setting in SettingNames.All)
         {
-            flow = CliFlow.Certificate;
-        }
-        else if (sandbox is not null && personalRequested)
-        {
-            flow = CliFlow.DeviceCode;
-        }
-        else if (secretFile is not null || Environment("CLIENT_SECRET") is not null || sandbox is not null)
-        {
-            flow = CliFlow.Secret;
-        }
-        else
-        {
-            flow = CliFlow.DeviceCode;
+            if (Value(setting) is { } found)
+            {
+                Assign(settings, setting, found.Value, found.Source);
+            }
         }
 
-        var cloud = ResolveCloud(sandbox, personalRequested);
+        var flow = settings.Flow ?? InferFlow(settings, sandbox, personalRequested);
+        settings.Flow = flow;
+        var cloud = ResolveCloud(settings, sandbox, personalRequested);
         if (flow.IsAppOnly() && !cloud.SupportsAppOnly)
         {
             throw new ConfigurationException($"Personal Microsoft accounts have no app-only access, so the {flow.Name()} flow cannot work with the cloud {cloud.Name}: use --flow device-code.");
         }
 
-        var tenant = cloud.IsPersonalAccounts
-            ? NonEmpty(parse.GetValue(options.Tenant)) ?? cloud.DefaultTenant
-            : Value(options.Tenant, "TENANT_ID", p => p.TenantId) ?? sandbox?.TenantId;
-        if (tenant is null && flow.IsAppOnly())
+        if (cloud.IsPersonalAccounts)
         {
-            throw new ConfigurationException($"The {flow.Name()} flow needs the tenant: set --tenant <tenant id or domain>, MODERNAUTH_MAIL_TENANT_ID or \"tenantId\" in the profile.");
+            // Personal accounts sign in through /consumers, whatever tenant a profile or the environment names.
+            settings.TenantId = NonEmpty(parse.GetValue((Option<string?>)options.BySetting["TenantId"])) ?? cloud.DefaultTenant;
         }
 
-        var clientId = Value(options.ClientId, "CLIENT_ID", p => p.ClientId) ?? (sandbox is null ? null : SandboxEnvironment.ClientIdFor(flow));
-        if (clientId is null)
+        if (sandbox is not null)
         {
-            throw new ConfigurationException("No application (client) id is set: set --client-id <id>, MODERNAUTH_MAIL_CLIENT_ID or \"clientId\" in the profile (Entra admin center > App registrations > your app > Application (client) ID).");
+            settings.TenantId ??= sandbox.TenantId;
+            settings.ClientId ??= SandboxEnvironment.ClientIdFor(flow);
+            if (cloud.IsPersonalAccounts)
+            {
+                settings.Mailbox = NonEmpty(parse.GetValue((Option<string?>)options.BySetting["Mailbox"])) ?? SandboxEnvironment.PersonalUser;
+            }
+
+            settings.Mailbox ??= SandboxEnvironment.User;
+            settings.TokenCachePath ??= Path.Combine(sandbox.Servers.StateDirectory, cloud.IsPersonalAccounts ? "modernauth-mail-personal-token-cache.bin" : "modernauth-mail-token-cache.bin");
+            if (flow == MailTokenFlow.ClientCertificate && settings.CertificatePath is null && settings.CertificateThumbprint is null)
+            {
+                settings.Certificate = sandbox.AppCertificate;
+            }
         }
 
-        if (flow == CliFlow.Certificate && sandbox is null && certificatePath is null && thumbprint is null)
+        if (!flow.IsAppOnly())
         {
-            throw new ConfigurationException("The certificate flow needs a certificate: set --certificate-path <.pfx or .pem>, MODERNAUTH_MAIL_CERTIFICATE_PATH or \"certificatePath\" in the profile, or a thumbprint of a certificate in the user's store (--certificate-thumbprint, MODERNAUTH_MAIL_CERTIFICATE_THUMBPRINT).");
+            settings.Username ??= settings.Mailbox;
         }
 
-        var mailbox = cloud.IsPersonalAccounts && sandbox is not null
-            ? NonEmpty(parse.GetValue(options.Mailbox)) ?? SandboxEnvironment.PersonalUser
-            : Value(options.Mailbox, "MAILBOX", p => p.Mailbox) ?? (sandbox is null ? null : SandboxEnvironment.User);
-        var tokenCache = Value(options.TokenCache, "TOKEN_CACHE", p => p.TokenCache)
-            ?? (sandbox is null ? null : Path.Combine(sandbox.Servers.StateDirectory, cloud.IsPersonalAccounts ? "modernauth-mail-personal-token-cache.bin" : "modernauth-mail-token-cache.bin"));
-        return new CliSettings
+        // The client secret is read later (from a file, the environment or a masked prompt), so its absence is not an error yet.
+        var failures = settings.Validate().Where(f => !(f.Setting == "ClientSecret" && settings.ClientSecret is null && settings.ClientSecretFile is null)).ToList();
+        if (failures.Count > 0)
         {
-            Flow = flow,
-            TenantId = tenant,
-            ClientId = clientId,
-            Cloud = cloud,
-            Mailbox = mailbox,
-            CertificatePath = certificatePath,
-            CertificateKeyPath = Value(options.CertificateKeyPath, "CERTIFICATE_KEY_PATH", p => p.CertificateKeyPath),
-            CertificateThumbprint = thumbprint,
-            ClientSecretFile = secretFile,
-            TokenCache = tokenCache,
-            Sandbox = sandbox,
-        };
+            throw Invalid(failures);
+        }
+
+        return new CliSettings { Provider = settings, Flow = flow, Cloud = cloud, Sandbox = sandbox };
     }
+
+    /// <summary>A configuration error that names each setting the way the tool's user sets it.</summary>
+    public static ConfigurationException Invalid(IReadOnlyList<MailSettingsFailure> failures) =>
+        new(string.Join(System.Environment.NewLine, failures.Select(f => f.Format(SettingNames.Describe))));
 
     /// <summary>Whether the cloud asked for is personal accounts (decided before the sandbox starts: it picks the device code user).</summary>
     public bool WantsPersonalCloud() =>
-        MailCloud.TryGetWellKnown(Value(options.Cloud, "CLOUD", p => p.Cloud), out var cloud) && cloud.IsPersonalAccounts;
+        MailCloud.TryGetWellKnown(Value("Cloud")?.Value, out var cloud) && cloud.IsPersonalAccounts;
 
-    private MailCloud ResolveCloud(SandboxEnvironment? sandbox, bool personal)
+    private MailTokenFlow InferFlow(MailTokenProviderSettings settings, SandboxEnvironment? sandbox, bool personalRequested)
     {
-        var name = Value(options.Cloud, "CLOUD", p => p.Cloud);
-        MailCloud cloud;
-        if (sandbox is not null)
+        if (settings.CertificatePath is not null || settings.CertificateThumbprint is not null)
         {
-            cloud = personal ? sandbox.PersonalCloud : sandbox.Cloud;
-        }
-        else if (name is null)
-        {
-            cloud = MailCloud.Global;
-        }
-        else if (!MailCloud.TryGetWellKnown(name, out cloud))
-        {
-            throw new ConfigurationException($"The cloud '{name}' is not known: use Global, Personal, UsGovernmentHigh, UsGovernmentDod or China (--cloud, MODERNAUTH_MAIL_CLOUD or \"cloud\" in the profile).");
+            return MailTokenFlow.ClientCertificate;
         }
 
-        if (Value(options.ImapServer, "IMAP_SERVER", p => p.ImapServer) is { } imap)
+        if (sandbox is not null && personalRequested)
         {
-            cloud = cloud with { Imap = ParseServer(imap, cloud.Imap, "--imap-server") };
+            return MailTokenFlow.DeviceCode;
         }
 
-        if (Value(options.PopServer, "POP_SERVER", p => p.PopServer) is { } pop)
-        {
-            cloud = cloud with { Pop = ParseServer(pop, cloud.Pop, "--pop-server") };
-        }
-
-        if (Value(options.SmtpServer, "SMTP_SERVER", p => p.SmtpServer) is { } smtp)
-        {
-            cloud = cloud with { Smtp = ParseServer(smtp, cloud.Smtp, "--smtp-server") };
-        }
-
-        if (Value(options.EwsUrl, "EWS_URL", p => p.EwsUrl) is { } ews)
-        {
-            if (!Uri.TryCreate(ews, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)
-            {
-                throw new ConfigurationException($"The EWS URL '{ews}' is not an http(s) URL, for example https://outlook.office365.com/EWS/Exchange.asmx (--ews-url, MODERNAUTH_MAIL_EWS_URL or \"ewsUrl\").");
-            }
-
-            cloud = cloud with { Ews = url };
-        }
-
-        return cloud;
+        return settings.ClientSecretFile is not null || Environment("ClientSecret") is not null || sandbox is not null
+            ? MailTokenFlow.ClientSecret
+            : MailTokenFlow.DeviceCode;
     }
 
-    private static MailServerEndpoint ParseServer(string value, MailServerEndpoint current, string option)
+    private static MailCloud ResolveCloud(MailTokenProviderSettings settings, SandboxEnvironment? sandbox, bool personal)
     {
-        var text = value.Trim();
-        var colon = text.LastIndexOf(':');
-        var host = colon > 0 ? text[..colon] : text;
-        var port = current.Port;
-        if (colon > 0 && (!int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+        // The settings' own cloud with its overrides; the sandbox starts from its local servers and applies the overrides on top.
+        var resolved = settings.Validate().Where(f => f.Setting is "Cloud" or "ImapServer" or "PopServer" or "SmtpServer" or "EwsUrl").ToList();
+        if (resolved.Count > 0)
         {
-            throw new ConfigurationException($"'{value}' is not host[:port] with a port from 1 to 65535 ({option}).");
+            throw Invalid(resolved);
         }
 
-        if (string.IsNullOrWhiteSpace(host))
+        var cloud = settings.ResolveCloud();
+        if (sandbox is null)
         {
-            throw new ConfigurationException($"'{value}' has no host name ({option}).");
+            return cloud;
         }
 
-        return current with { Host = host, Port = port };
+        var local = personal ? sandbox.PersonalCloud : sandbox.Cloud;
+        return local with
+        {
+            Imap = settings.ImapServer is null ? local.Imap : cloud.Imap,
+            Pop = settings.PopServer is null ? local.Pop : cloud.Pop,
+            Smtp = settings.SmtpServer is null ? local.Smtp : cloud.Smtp,
+            Ews = settings.EwsUrl is null ? local.Ews : cloud.Ews,
+        };
+    }
+
+    private static void Assign(MailTokenProviderSettings settings, string setting, string text, string source)
+    {
+        var property = typeof(MailTokenProviderSettings).GetProperty(setting)!;
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        object? value;
+        if (type == typeof(string))
+        {
+            value = text;
+        }
+        else if (type == typeof(MailTokenFlow))
+        {
+            value = MailTokenProviderSettings.TryParseFlow(text, out var flow)
+                ? flow
+                : throw new ConfigurationException($"The flow '{text}' ({source}) is not known: use {string.Join(", ", FlowNames.All)}.");
+        }
+        else if (type.IsEnum)
+        {
+            value = Enum.TryParse(type, text, ignoreCase: true, out var parsed) && Enum.IsDefined(type, parsed!)
+                ? parsed
+                : throw new ConfigurationException($"'{text}' ({source}) is not one of {string.Join(", ", Enum.GetNames(type))}.");
+        }
+        else if (type == typeof(bool))
+        {
+            value = bool.TryParse(text, out var on) ? on : throw new ConfigurationException($"'{text}' ({source}) is not true or false.");
+        }
+        else if (type == typeof(TimeSpan))
+        {
+            value = TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) ? span : throw new ConfigurationException($"'{text}' ({source}) is not a time span such as 00:00:30.");
+        }
+        else if (type == typeof(Uri))
+        {
+            value = Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new ConfigurationException($"'{text}' ({source}) is not an absolute URL.");
+        }
+        else
+        {
+            throw new InvalidOperationException($"The setting {setting} has a type the tool cannot read: {type}.");
+        }
+
+        property.SetValue(settings, value);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

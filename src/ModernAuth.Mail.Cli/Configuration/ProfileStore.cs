@@ -18,7 +18,7 @@ internal static class ProfileStore
     /// name: none.
     /// </summary>
     /// <exception cref="ConfigurationException">The file or the named profile is missing, unreadable or holds a secret.</exception>
-    public static (Profile? Profile, string? Name) Load(CliConsole console, string? path, string? name)
+    public static Profile? Load(CliConsole console, string? path, string? name)
     {
         var explicitPath = path ?? NonEmpty(console.GetEnvironmentVariable("MODERNAUTH_MAIL_CONFIG"));
         name ??= NonEmpty(console.GetEnvironmentVariable("MODERNAUTH_MAIL_PROFILE"));
@@ -35,7 +35,7 @@ internal static class ProfileStore
                 throw new ConfigurationException($"The profile '{name}' was asked for, but there is no profiles file at {file}. Create it (see docs/cli.md, \"Profiles\") or pass --config <path>.");
             }
 
-            return (null, null);
+            return null;
         }
 
         ProfileFile? profiles;
@@ -56,17 +56,17 @@ internal static class ProfileStore
         {
             if (name is null)
             {
-                return (null, null);
+                return null;
             }
 
             throw new ConfigurationException($"The profiles file {file} has no profiles, so '{name}' cannot be used.");
         }
 
-        var profileNames = new Dictionary<string, Profile>(profiles.Profiles, StringComparer.OrdinalIgnoreCase);
+        var profileNames = new Dictionary<string, Dictionary<string, JsonElement>>(profiles.Profiles, StringComparer.OrdinalIgnoreCase);
         name ??= NonEmpty(profiles.DefaultProfile);
         if (name is null)
         {
-            return (null, null);
+            return null;
         }
 
         if (!profileNames.TryGetValue(name, out var profile))
@@ -74,19 +74,7 @@ internal static class ProfileStore
             throw new ConfigurationException($"The profiles file {file} has no profile '{name}'. It has: {string.Join(", ", profileNames.Keys.Order(StringComparer.Ordinal))}.");
         }
 
-        if (profile.Unknown is { Count: > 0 } unknown)
-        {
-            var secretLike = unknown.Keys.FirstOrDefault(k => k.Contains("secret", StringComparison.OrdinalIgnoreCase) || k.Contains("password", StringComparison.OrdinalIgnoreCase));
-            if (secretLike is not null)
-            {
-                throw new ConfigurationException(
-                    $"The profile '{name}' in {file} holds '{secretLike}': profiles never hold secrets. Remove it and set MODERNAUTH_MAIL_CLIENT_SECRET (or MODERNAUTH_MAIL_CERTIFICATE_PASSWORD), or put the secret alone in a file readable only by you and set \"clientSecretFile\".");
-            }
-
-            throw new ConfigurationException($"The profile '{name}' in {file} has unknown settings: {string.Join(", ", unknown.Keys)}. See docs/cli.md, \"Profiles\", for the names.");
-        }
-
-        return (profile, name);
+        return Profile.Read(name, file, profile);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -99,10 +99,10 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     }
 
     /// <summary>The built-in client id for a flow.</summary>
-    public static string ClientIdFor(CliFlow flow) => flow switch
+    public static string ClientIdFor(MailTokenFlow flow) => flow switch
     {
-        CliFlow.Secret => SecretAppId,
-        CliFlow.Certificate => CertificateAppId,
+        MailTokenFlow.ClientSecret => SecretAppId,
+        MailTokenFlow.ClientCertificate => CertificateAppId,
         _ => PublicAppId,
     };
 

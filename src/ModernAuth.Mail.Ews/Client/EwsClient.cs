@@ -50,7 +50,7 @@ public class EwsClient : IDisposable
             InnerHandler = _options.Transport ?? new HttpClientHandler(),
         };
         Mailbox = handler.Mailbox;
-        Endpoint = ResolveEndpoint(_options, null);
+        Endpoint = ResolveEndpoint(_options, null, handler.Cloud);
 
         // The client writes the impersonation header itself, so the handler never has to rewrite a request.
         _impersonatedMailbox = handler.UsesImpersonation ? Mailbox : null;
@@ -75,12 +75,13 @@ public class EwsClient : IDisposable
         _http = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
         _options = options ?? new EwsClientOptions();
         Mailbox = EwsGuard.Mailbox(mailbox);
-        if (_options.Cloud.IsPersonalAccounts || (_options.Cloud.Ews is null && _options.Endpoint is null && httpClient.BaseAddress is null))
+        var cloud = _options.Cloud ?? MailCloud.Global;
+        if (cloud.IsPersonalAccounts || (cloud.Ews is null && _options.Endpoint is null && httpClient.BaseAddress is null))
         {
-            EwsGuard.ThrowIfPersonalAccounts(_options.Cloud, NoProvider.Instance, endpointGiven: false);
+            EwsGuard.ThrowIfPersonalAccounts(cloud, NoProvider.Instance, endpointGiven: false);
         }
 
-        Endpoint = ResolveEndpoint(_options, httpClient.BaseAddress);
+        Endpoint = ResolveEndpoint(_options, httpClient.BaseAddress, cloud);
         _impersonatedMailbox = _options.UseImpersonation == true ? Mailbox : null;
         _logger = (ILogger?)_options.LoggerFactory?.CreateLogger("ModernAuth.Mail.Ews.EwsClient") ?? NullLogger.Instance;
     }
@@ -455,9 +456,9 @@ public class EwsClient : IDisposable
         }
     }
 
-    private static Uri ResolveEndpoint(EwsClientOptions options, Uri? baseAddress)
+    private static Uri ResolveEndpoint(EwsClientOptions options, Uri? baseAddress, MailCloud cloud)
     {
-        var endpoint = options.Endpoint ?? baseAddress ?? options.Cloud.Ews
+        var endpoint = options.Endpoint ?? baseAddress ?? cloud.Ews
             ?? throw new ArgumentException("No EWS endpoint: set EwsClientOptions.Endpoint.", nameof(options));
         if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp))
         {

@@ -50,12 +50,16 @@ public class EwsAuthenticationHandler : DelegatingHandler
         _provider = provider ?? throw new ArgumentNullException(nameof(provider));
         Mailbox = EwsGuard.Mailbox(mailbox);
         _options = options ?? new EwsAuthenticationHandlerOptions();
-        EwsGuard.ThrowIfPersonalAccounts(_options.Cloud, provider, endpointGiven);
+        Cloud = _options.Cloud ?? provider.Cloud;
+        EwsGuard.ThrowIfPersonalAccounts(Cloud, provider, endpointGiven);
         UsesImpersonation = _options.UseImpersonation ?? provider.IsAppOnly;
         var account = provider.IsAppOnly || string.IsNullOrWhiteSpace(_options.SignInAccount) ? Mailbox : _options.SignInAccount!.Trim();
         _tokenRequest = new MailTokenRequest(MailProtocol.Ews, account);
         _logger = (ILogger?)_options.LoggerFactory?.CreateLogger("ModernAuth.Mail.Ews.EwsAuthenticationHandler") ?? NullLogger.Instance;
     }
+
+    /// <summary>The cloud: the options' <see cref="EwsAuthenticationHandlerOptions.Cloud"/>, else the provider's.</summary>
+    public MailCloud Cloud { get; }
 
     /// <summary>The mailbox every request is anchored to.</summary>
     public string Mailbox { get; }
@@ -381,7 +385,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
                 Protocol = MailProtocol.Ews,
                 AppOnly = _provider.IsAppOnly,
                 Mailbox = Mailbox,
-                Cloud = _options.Cloud,
+                Cloud = Cloud,
                 TimeProvider = _options.TimeProvider,
             }).Inspect(token.Token);
             findings = inspection.Findings;

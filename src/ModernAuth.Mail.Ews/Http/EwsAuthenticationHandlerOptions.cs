@@ -9,18 +9,13 @@ public class EwsAuthenticationHandlerOptions
     private TimeSpan _maxTotalRetryDelay = TimeSpan.FromSeconds(60);
     private TimeSpan _defaultRetryDelay = TimeSpan.FromSeconds(1);
     private TimeProvider _timeProvider = TimeProvider.System;
-    private MailCloud _cloud = MailCloud.Global;
 
     /// <summary>
     /// The cloud. EWS is refused at once for a cloud without an EWS endpoint (<see cref="MailCloud.PersonalAccounts"/>).
-    /// It also tells token diagnostics what to expect. Default <see cref="MailCloud.Global"/>.
+    /// It also tells token diagnostics what to expect. Default <see langword="null"/>: the provider's
+    /// <see cref="MailTokenProvider.Cloud"/> (<see cref="MailCloud.Global"/> where there is no provider).
     /// </summary>
-    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
-    public MailCloud Cloud
-    {
-        get => _cloud;
-        set => _cloud = value ?? throw new ArgumentNullException(nameof(value));
-    }
+    public MailCloud? Cloud { get; set; }
 
     /// <summary>
     /// Whether to send the <c>ExchangeImpersonation</c> SOAP header naming the mailbox. Default <see langword="null"/>:

@@ -47,7 +47,7 @@ public class ModernAuthMailBuilder
 
     /// <summary>Registers an app-only provider with a client secret (<see cref="ClientSecretTokenProvider"/>).</summary>
     /// <param name="name">The provider's name (for example the mailbox or tenant it serves). Not empty, no <c>:</c>.</param>
-    /// <param name="configure">Sets <see cref="ModernAuthMailProviderOptions.TenantId"/>, <see cref="ModernAuthMailProviderOptions.ClientId"/>, <see cref="ModernAuthMailProviderOptions.ClientSecret"/> and any other setting.</param>
+    /// <param name="configure">Sets <see cref="MailTokenProviderSettings.TenantId"/>, <see cref="MailTokenProviderSettings.ClientId"/>, <see cref="MailTokenProviderSettings.ClientSecret"/> and any other setting.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>:</c>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
@@ -56,7 +56,7 @@ public class ModernAuthMailBuilder
 
     /// <summary>Registers an app-only provider with a client certificate (<see cref="ClientCertificateTokenProvider"/>).</summary>
     /// <param name="name">The provider's name. Not empty, no <c>:</c>.</param>
-    /// <param name="configure">Sets the tenant, client id and one certificate source (<see cref="ModernAuthMailProviderOptions.CertificatePath"/>, <see cref="ModernAuthMailProviderOptions.CertificateThumbprint"/> or <see cref="ModernAuthMailProviderOptions.Certificate"/>).</param>
+    /// <param name="configure">Sets the tenant, client id and one certificate source (<see cref="MailTokenProviderSettings.CertificatePath"/>, <see cref="MailTokenProviderSettings.CertificateThumbprint"/> or <see cref="MailTokenProviderSettings.Certificate"/>).</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>:</c>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
@@ -181,15 +181,11 @@ public class ModernAuthMailBuilder
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EwsClientOptions>, EwsClientOptionsValidator>());
         var options = Services.AddOptions<EwsClientOptions>(name);
 
-        // Defaults from the host and the provider first, so that configure can override them.
+        // Defaults from the host first, so that configure can override them. The cloud defaults to the provider's.
         options.Configure<IServiceProvider>((o, sp) =>
         {
             o.LoggerFactory = sp.GetService<ILoggerFactory>();
             o.TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System;
-            if (ProviderSettings(sp, name) is { Cloud: { Length: > 0 } cloudName } && MailCloud.TryGetWellKnown(cloudName, out var cloud))
-            {
-                o.Cloud = cloud;
-            }
         });
         if (configure is not null)
         {
@@ -212,19 +208,23 @@ public class ModernAuthMailBuilder
             .AddHttpClient(name, (sp, http) =>
             {
                 var o = sp.GetRequiredService<IOptionsMonitor<EwsClientOptions>>().Get(name);
-                http.BaseAddress = o.Endpoint ?? o.Cloud.Ews;
+                http.BaseAddress = o.Endpoint ?? (o.Cloud ?? ProviderOf(sp, providerName).Cloud).Ews;
                 http.Timeout = o.Timeout;
             })
             .AddHttpMessageHandler(sp =>
             {
                 var o = sp.GetRequiredService<IOptionsMonitor<EwsClientOptions>>().Get(name);
-                var factory = sp.GetRequiredService<MailTokenProviderFactory>();
-                var provider = providerName is null ? factory.GetDefaultProvider() : factory.GetProvider(providerName);
-                return new EwsAuthenticationHandler(provider, mailbox, o);
+                return new EwsAuthenticationHandler(ProviderOf(sp, providerName), mailbox, o);
             });
     }
 
     /// <summary>The settings of the registered provider an EWS client uses; <see langword="null"/> when there is none or it is a custom one.</summary>
+    private static MailTokenProvider ProviderOf(IServiceProvider services, string? providerName)
+    {
+        var factory = services.GetRequiredService<MailTokenProviderFactory>();
+        return providerName is null ? factory.GetDefaultProvider() : factory.GetProvider(providerName);
+    }
+
     private static ModernAuthMailProviderOptions? ProviderSettings(IServiceProvider services, string client)
     {
         var registration = services.GetRequiredService<EwsClientRegistry>().Find(client);

@@ -32,7 +32,7 @@ public abstract class MailTokenProviderFactory
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The provider's settings are invalid.</exception>
     public abstract MailTokenProvider GetDefaultProvider();
 
-    /// <summary>The settings a provider was registered with (after configuration binding and code), for example its <see cref="ModernAuthMailProviderOptions.Mailbox"/>.</summary>
+    /// <summary>The settings a provider was registered with (after configuration binding and code), for example its <see cref="MailTokenProviderSettings.Mailbox"/>.</summary>
     /// <param name="name">The provider's name.</param>
     /// <returns>The settings. Treat them as read-only: changing them does not change a provider already created.</returns>
     /// <exception cref="InvalidOperationException">No provider has that name.</exception>

@@ -26,7 +26,8 @@ public class MailKitAuthenticationOptions
 
     /// <summary>
     /// The cloud the token should be for; diagnostics compare the token's audience and scopes with it when the
-    /// server rejects it. Default <see langword="null"/>: <see cref="MailCloud.Global"/>.
+    /// server rejects it; <see cref="MailKitConnector"/> also takes the server from it. Default <see langword="null"/>: the
+    /// provider's <see cref="MailTokenProvider.Cloud"/>.
     /// </summary>
     public MailCloud? Cloud { get; set; }
 

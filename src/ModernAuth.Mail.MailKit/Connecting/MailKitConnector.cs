@@ -27,7 +27,6 @@ public static class MailKitConnector
     /// <summary>Connects an <see cref="ImapClient"/> (default: the cloud's IMAP host, port 993, implicit TLS) and authenticates it.</summary>
     /// <param name="provider">Where tokens come from.</param>
     /// <param name="mailbox">The mailbox to open (XOAUTH2 <c>user=</c>): required for app-only providers; <see langword="null"/> means the signed-in user for delegated ones.</param>
-    /// <param name="cloud">The cloud; default <see cref="MailKitAuthenticationOptions.Cloud"/>, else <see cref="MailCloud.Global"/>. Use <see cref="MailCloud.PersonalAccounts"/> for outlook.com accounts.</param>
     /// <param name="options">Overrides and settings; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels connecting and authenticating.</param>
     /// <returns>The connected, authenticated client. Dispose it when done.</returns>
@@ -42,15 +41,13 @@ public static class MailKitConnector
     public static Task<ImapClient> ConnectImapAsync(
         MailTokenProvider provider,
         string? mailbox = null,
-        MailCloud? cloud = null,
         MailKitConnectOptions? options = null,
         CancellationToken cancellationToken = default) =>
-        ConnectAsync(logger => new ImapClient(logger), MailProtocol.Imap, provider, mailbox, cloud, options, cancellationToken);
+        ConnectAsync(logger => new ImapClient(logger), MailProtocol.Imap, provider, mailbox, options, cancellationToken);
 
     /// <summary>Connects a <see cref="Pop3Client"/> (default: the cloud's POP host, port 995, implicit TLS) and authenticates it.</summary>
     /// <param name="provider">Where tokens come from.</param>
     /// <param name="mailbox">The mailbox to open (XOAUTH2 <c>user=</c>): required for app-only providers; <see langword="null"/> means the signed-in user for delegated ones.</param>
-    /// <param name="cloud">The cloud; default <see cref="MailKitAuthenticationOptions.Cloud"/>, else <see cref="MailCloud.Global"/>. Use <see cref="MailCloud.PersonalAccounts"/> for outlook.com accounts.</param>
     /// <param name="options">Overrides and settings; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels connecting and authenticating.</param>
     /// <returns>The connected, authenticated client. Dispose it when done.</returns>
@@ -65,15 +62,13 @@ public static class MailKitConnector
     public static Task<Pop3Client> ConnectPop3Async(
         MailTokenProvider provider,
         string? mailbox = null,
-        MailCloud? cloud = null,
         MailKitConnectOptions? options = null,
         CancellationToken cancellationToken = default) =>
-        ConnectAsync(logger => new Pop3Client(logger), MailProtocol.Pop, provider, mailbox, cloud, options, cancellationToken);
+        ConnectAsync(logger => new Pop3Client(logger), MailProtocol.Pop, provider, mailbox, options, cancellationToken);
 
     /// <summary>Connects an <see cref="SmtpClient"/> (default: the cloud's SMTP host, port 587, STARTTLS) and authenticates it.</summary>
     /// <param name="provider">Where tokens come from.</param>
     /// <param name="mailbox">The mailbox to send as (XOAUTH2 <c>user=</c>): required for app-only providers; <see langword="null"/> means the signed-in user for delegated ones.</param>
-    /// <param name="cloud">The cloud; default <see cref="MailKitAuthenticationOptions.Cloud"/>, else <see cref="MailCloud.Global"/>. Use <see cref="MailCloud.PersonalAccounts"/> for outlook.com accounts.</param>
     /// <param name="options">Overrides and settings; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels connecting and authenticating.</param>
     /// <returns>The connected, authenticated client. Dispose it when done.</returns>
@@ -88,7 +83,6 @@ public static class MailKitConnector
     public static Task<SmtpClient> ConnectSmtpAsync(
         MailTokenProvider provider,
         string? mailbox = null,
-        MailCloud? cloud = null,
         MailKitConnectOptions? options = null,
         CancellationToken cancellationToken = default) =>
         ConnectAsync(
@@ -105,7 +99,6 @@ public static class MailKitConnector
             MailProtocol.Smtp,
             provider,
             mailbox,
-            cloud,
             options,
             cancellationToken);
 
@@ -122,7 +115,6 @@ public static class MailKitConnector
         MailProtocol protocol,
         MailTokenProvider provider,
         string? mailbox,
-        MailCloud? cloud,
         MailKitConnectOptions? options,
         CancellationToken cancellationToken)
         where TClient : MailService
@@ -140,7 +132,7 @@ public static class MailKitConnector
         }
 
         options ??= new MailKitConnectOptions();
-        cloud ??= options.Cloud ?? MailCloud.Global;
+        var cloud = options.Cloud ?? provider.Cloud;
         var endpoint = cloud.GetEndpoint(protocol);
         var host = string.IsNullOrWhiteSpace(options.Host) ? endpoint.Host : options.Host!.Trim();
         var port = options.Port ?? endpoint.Port;
@@ -169,7 +161,7 @@ public static class MailKitConnector
             }
 
             await Connect(cancellationToken).ConfigureAwait(false);
-            await OAuthAuthenticator.AuthenticateAsync(client, protocol, provider, mailbox, options, Connect, cancellationToken, cloud).ConfigureAwait(false);
+            await OAuthAuthenticator.AuthenticateAsync(client, protocol, provider, mailbox, options, Connect, cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch

@@ -23,8 +23,7 @@ internal static class OAuthAuthenticator
         string? mailbox,
         MailKitAuthenticationOptions? options,
         Func<CancellationToken, Task>? reconnect,
-        CancellationToken cancellationToken,
-        MailCloud? cloud = null)
+        CancellationToken cancellationToken)
     {
         if (client is null)
         {
@@ -152,7 +151,7 @@ internal static class OAuthAuthenticator
                 }
             }
 
-            var context = new AttemptContext(protocol, user, provider.IsAppOnly, mechanismName, cloud ?? options.Cloud ?? MailCloud.Global, options.TimeProvider ?? TimeProvider.System);
+            var context = new AttemptContext(protocol, user, provider.IsAppOnly, mechanismName, options.Cloud ?? provider.Cloud, options.TimeProvider ?? TimeProvider.System);
             throw RejectionDiagnosis.CreateException(context, token, reply, explanation, attempt, failure);
         }
     }

@@ -99,15 +99,13 @@ public class RelayOptions
     /// <summary>Local relay accounts that may log in with <c>AUTH PLAIN</c>/<c>LOGIN</c>, each with the senders it may use.</summary>
     public IList<RelayAccountOptions> Accounts { get; } = new List<RelayAccountOptions>();
 
-    /// <summary>Which upstream mailbox and credential deliver a sender's mail; the first matching route wins. At least one is required.</summary>
+    /// <summary>Which upstream mailbox and token provider deliver a sender's mail; the first matching route wins. At least one is required.</summary>
     public IList<RelayRouteOptions> Routes { get; } = new List<RelayRouteOptions>();
-
-    /// <summary>The credentials routes name, by name.</summary>
-    public IDictionary<string, RelayCredentialOptions> Credentials { get; } = new Dictionary<string, RelayCredentialOptions>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Token providers made in code (not bound from configuration), by the name routes give as
-    /// <see cref="RelayRouteOptions.Credential"/>; they take precedence over <see cref="Credentials"/> of the same name.
+    /// <see cref="RelayRouteOptions.Provider"/>; they take precedence over providers registered with
+    /// <c>AddModernAuthMail()</c> under the same name.
     /// </summary>
     public IDictionary<string, MailTokenProvider> TokenProviders { get; } = new Dictionary<string, MailTokenProvider>(StringComparer.OrdinalIgnoreCase);
 

@@ -2,15 +2,33 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ModernAuth.Mail.Extensions;
 
 namespace ModernAuth.Mail.Relay.Internal;
 
 /// <summary>Checks <see cref="RelayOptions"/> and names the configuration key of every problem.</summary>
 internal static class RelayOptionsValidator
 {
-    public static IReadOnlyList<string> Validate(RelayOptions options, string prefix = "Relay")
+    /// <param name="options">The options.</param>
+    /// <param name="prefix">The configuration path of the relay's section, for the messages.</param>
+    /// <param name="providers">The token providers registered with <c>AddModernAuthMail()</c>, if any.</param>
+    public static IReadOnlyList<string> Validate(RelayOptions options, string prefix = "Relay", MailTokenProviderFactory? providers = null)
     {
         var errors = new List<string>();
+        bool IsRegistered(string name) => providers?.ProviderNames.Contains(name, StringComparer.OrdinalIgnoreCase) == true;
+        MailTokenProviderSettings? Settings(string name)
+        {
+            try
+            {
+                return providers?.GetProviderOptions(name);
+            }
+            catch (Exception error) when (error is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
+            {
+                // A provider from a custom factory has no settings; invalid settings are reported by the provider's own validation.
+                return null;
+            }
+        }
+
         void Error(string key, string message) => errors.Add($"{prefix}:{key}: {message}");
 
         Endpoints(options.Listen, "Listen", "write 127.0.0.1:2525, [::1]:2525 or 0.0.0.0:25");
@@ -114,57 +132,24 @@ internal static class RelayOptionsValidator
         {
             var route = options.Routes[i];
             Senders(route.Senders, $"Routes:{i}:Senders");
-            if (string.IsNullOrWhiteSpace(route.Credential))
+            if (string.IsNullOrWhiteSpace(route.Provider))
             {
-                Error($"Routes:{i}:Credential", "is required: the name of an entry in Credentials.");
+                Error($"Routes:{i}:Provider", "is required: the name of a token provider (under ModernAuthMail:Providers, or added in code).");
             }
-            else if (!options.Credentials.ContainsKey(route.Credential) && !options.TokenProviders.ContainsKey(route.Credential))
+            else if (!options.TokenProviders.ContainsKey(route.Provider) && !IsRegistered(route.Provider))
             {
-                Error($"Routes:{i}:Credential", $"'{route.Credential}' is not in Credentials.");
+                var known = options.TokenProviders.Keys.Concat(providers?.ProviderNames ?? Array.Empty<string>()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                Error($"Routes:{i}:Provider", $"'{route.Provider}' is not a token provider: add it under ModernAuthMail:Providers:{route.Provider} (Flow, TenantId, ClientId, ...). Known: {(known.Count == 0 ? "none" : string.Join(", ", known))}.");
+            }
+            else if (!options.TokenProviders.ContainsKey(route.Provider) && Settings(route.Provider) is { Flow: MailTokenFlow.DeviceCode, DisableInteractiveSignIn: false })
+            {
+                Error($"Routes:{i}:Provider", $"'{route.Provider}' uses the device code flow, which would wait for a person to sign in: set ModernAuthMail:Providers:{route.Provider}:DisableInteractiveSignIn to true, and sign in once beforehand with `modernauth-mail token --flow device-code --token-cache-path <its TokenCachePath>`.");
             }
 
             if (route.Mailbox is not null && (route.Mailbox.Trim() == "*" || !SenderPatterns.IsValid(route.Mailbox) || route.Mailbox.Trim().StartsWith('@')))
             {
                 Error($"Routes:{i}:Mailbox", $"'{route.Mailbox}' is not a mailbox address.");
             }
-        }
-
-        foreach (var (name, credential) in options.Credentials)
-        {
-            if (options.TokenProviders.ContainsKey(name))
-            {
-                continue;
-            }
-
-            var key = $"Credentials:{name}";
-            if (string.IsNullOrWhiteSpace(credential.ClientId))
-            {
-                Error(key + ":ClientId", "is required: the application (client) id.");
-            }
-
-            if (credential.Kind != RelayCredentialKind.DeviceCode && string.IsNullOrWhiteSpace(credential.TenantId))
-            {
-                Error(key + ":TenantId", "is required for app-only credentials: the tenant id or domain.");
-            }
-
-            if (credential.Kind == RelayCredentialKind.ClientSecret && string.IsNullOrWhiteSpace(credential.ClientSecret))
-            {
-                Error(key + ":ClientSecret", "is required for Kind ClientSecret (set it through an environment variable, e.g. Relay__Credentials__" + name + "__ClientSecret).");
-            }
-
-            if (credential.Kind == RelayCredentialKind.ClientCertificate)
-            {
-                if (string.IsNullOrWhiteSpace(credential.CertificatePath))
-                {
-                    Error(key + ":CertificatePath", "is required for Kind ClientCertificate: a PFX file.");
-                }
-                else if (!File.Exists(credential.CertificatePath))
-                {
-                    Error(key + ":CertificatePath", $"'{credential.CertificatePath}' does not exist.");
-                }
-            }
-
-            Cloud(credential.Cloud, key + ":Cloud");
         }
 
         Cloud(options.Upstream.Cloud, "Upstream:Cloud");

@@ -328,7 +328,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
             {
                 // A connection attempt counts in the pacer like a message: a throttled upstream is not hammered.
                 lane.Pacer.Record();
-                client = await MailKitConnector.ConnectSmtpAsync(lane.Route.Provider, lane.Mailbox, _routing.Cloud, _routing.ConnectOptions, cancellationToken).ConfigureAwait(false);
+                client = await MailKitConnector.ConnectSmtpAsync(lane.Route.Provider, lane.Mailbox, _routing.ConnectOptions, cancellationToken).ConfigureAwait(false);
                 Log.UpstreamConnected(_logger, lane.Mailbox ?? "(signed-in user)");
             }
             else
@@ -572,9 +572,8 @@ internal sealed class DeliveryEngine : IAsyncDisposable
 
     private (string Code, string Error, bool Permanent) Classify(Exception exception, Lane lane)
     {
-        var endpoint = _routing.ConnectOptions.Host is { } host
-            ? host + ":" + (_routing.ConnectOptions.Port ?? _routing.Cloud.Smtp.Port)
-            : _routing.Cloud.Smtp.Host + ":" + _routing.Cloud.Smtp.Port;
+        var smtp = (_routing.Cloud ?? lane.Route.Provider.Cloud).Smtp;
+        var endpoint = (_routing.ConnectOptions.Host ?? smtp.Host) + ":" + (_routing.ConnectOptions.Port ?? smtp.Port);
         switch (exception)
         {
             case MailAuthenticationException auth:

@@ -10,7 +10,10 @@ public class RelayUpstreamOptions
     {
     }
 
-    /// <summary>The cloud whose SMTP endpoint is the default (see <see cref="RelayCredentialOptions.Cloud"/>). Default <c>Global</c>.</summary>
+    /// <summary>
+    /// The cloud whose SMTP endpoint is the default. Default <see langword="null"/>: the cloud of each route's token
+    /// provider (its <c>Cloud</c> setting, <c>Global</c> unless set).
+    /// </summary>
     public string? Cloud { get; set; }
 
     /// <summary>The host. Default: the cloud's (<c>smtp.office365.com</c>).</summary>

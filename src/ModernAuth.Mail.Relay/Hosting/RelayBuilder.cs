@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using ModernAuth.Mail.Extensions;
 
 namespace ModernAuth.Mail.Relay;
 
@@ -17,10 +18,10 @@ public class RelayBuilder
     public virtual IServiceCollection Services { get; }
 
     /// <summary>
-    /// Adds a token provider made in code under a credential name routes can give (<see cref="RelayRouteOptions.Credential"/>);
-    /// it takes precedence over a configured credential of the same name.
+    /// Adds a token provider made in code under a name routes can give (<see cref="RelayRouteOptions.Provider"/>): it is
+    /// registered with <c>AddModernAuthMail().AddProvider</c>, like any provider of the app.
     /// </summary>
-    /// <param name="name">The credential name.</param>
+    /// <param name="name">The provider name.</param>
     /// <param name="provider">The provider.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
@@ -29,11 +30,12 @@ public class RelayBuilder
     {
         if (string.IsNullOrWhiteSpace(name))
         {
-            throw new ArgumentException("A credential name is required.", nameof(name));
+            throw new ArgumentException("A provider name is required.", nameof(name));
         }
 
         ArgumentNullException.ThrowIfNull(provider);
-        Services.Configure<RelayOptions>(options => options.TokenProviders[name] = provider);
+        // Registered like every provider of the app, so routes, health checks and other services find it by its name.
+        Services.AddModernAuthMail().AddProvider(name, _ => provider);
         return this;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ModernAuth.Mail.Extensions;
 
 namespace ModernAuth.Mail.Relay;
 
@@ -19,10 +20,15 @@ public static class RelayHost
     /// <summary>The configuration section the relay is bound from: <c>Relay</c>.</summary>
     public const string SectionName = "Relay";
 
+    /// <summary>The configuration section the token providers are bound from: <c>ModernAuthMail</c>, as in any app using <c>AddModernAuthMail()</c>.</summary>
+    public const string ProvidersSectionName = "ModernAuthMail";
+
     /// <summary>
     /// Creates a host builder: configuration from <c>appsettings.json</c>, <see cref="RelayHostSettings.ConfigurationFile"/>,
-    /// environment variables (<c>Relay__Credentials__contoso__ClientSecret</c>) and the command line; the relay from
-    /// the <c>Relay</c> section; systemd and Windows service integration (each a no-op when not run by that manager).
+    /// environment variables (<c>ModernAuthMail__Providers__contoso__ClientSecret</c>) and the command line; the token
+    /// providers routes name from the <c>ModernAuthMail</c> section (as <c>AddModernAuthMail().AddFromConfiguration</c>
+    /// reads it); the relay from the <c>Relay</c> section; systemd and Windows service integration (each a no-op when
+    /// not run by that manager).
     /// </summary>
     /// <param name="settings">Where the configuration comes from; <see langword="null"/> for the defaults.</param>
     /// <returns>The builder, to add token providers or services before <c>Build()</c>.</returns>
@@ -46,6 +52,7 @@ public static class RelayHost
 
         builder.Services.AddSystemd();
         builder.Services.AddWindowsService(options => options.ServiceName = settings.ServiceName);
+        builder.Services.AddModernAuthMail().AddFromConfiguration(builder.Configuration.GetSection(ProvidersSectionName));
         builder.Services.AddModernAuthMailRelay(builder.Configuration.GetSection(SectionName));
         return builder;
     }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using ModernAuth.Mail.Extensions;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModernAuth.Mail.Relay.Internal;
 using SmtpServer;
@@ -41,15 +42,22 @@ public class RelayServer : IAsyncDisposable
     private X509Certificate2? _certificate;
     private CancellationTokenSource? _stop;
     private bool _started;
+    private readonly MailTokenProviderFactory? _providers;
 
     /// <summary>Creates a relay; nothing runs until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The configuration; checked by <see cref="StartAsync"/>.</param>
     /// <param name="loggerFactory">Where the relay logs; default none.</param>
     /// <param name="timeProvider">The clock for retries, pacing and ages; default <see cref="TimeProvider.System"/>.</param>
     /// <param name="meterFactory">Creates the <c>ModernAuth.Mail.Relay</c> meter; default a meter of its own.</param>
+    /// <param name="providers">
+    /// The token providers registered with <c>AddModernAuthMail()</c>, which routes name; default none (then every route
+    /// names one of <see cref="RelayOptions.TokenProviders"/>).
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    public RelayServer(RelayOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+    public RelayServer(RelayOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null,
+        MailTokenProviderFactory? providers = null)
     {
+        _providers = providers;
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("ModernAuth.Mail.Relay");
@@ -120,7 +128,7 @@ public class RelayServer : IAsyncDisposable
             _started = true;
         }
 
-        var errors = RelayOptionsValidator.Validate(_options);
+        var errors = RelayOptionsValidator.Validate(_options, providers: _providers);
         if (errors.Count > 0)
         {
             throw new RelayConfigurationException("The relay's configuration is wrong:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
@@ -132,7 +140,7 @@ public class RelayServer : IAsyncDisposable
         }
 
         var policy = new RelayPolicy(_options);
-        var routing = new RelayRouting(_options, _loggerFactory, _timeProvider);
+        var routing = new RelayRouting(_options, _providers, _loggerFactory, _timeProvider);
         var store = new SpoolStore(_options.SpoolDirectory!, _options.ArchiveDelivered, _timeProvider, SyncDirectoryOverride);
         var recovered = store.Recover((id, ex) => Log.SpoolFileCorrupt(_logger, id, ex.Message));
         if (store.RecoveredFromTemp > 0)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModernAuth.Mail.Extensions;
 using ModernAuth.Mail.Relay.Internal;
 
 namespace ModernAuth.Mail.Relay;
@@ -46,13 +47,14 @@ public static class RelayServiceCollectionExtensions
     private static RelayBuilder AddCore(IServiceCollection services, string path)
     {
         services.AddOptions<RelayOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RelayOptions>>(new RelayOptionsValidation(path)));
+        services.AddSingleton<IValidateOptions<RelayOptions>>(sp => new RelayOptionsValidation(path, sp.GetService<MailTokenProviderFactory>()));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new RelayServer(
             sp.GetRequiredService<IOptions<RelayOptions>>().Value,
             sp.GetService<ILoggerFactory>(),
             sp.GetService<TimeProvider>(),
-            sp.GetService<IMeterFactory>()));
+            sp.GetService<IMeterFactory>(),
+            sp.GetService<MailTokenProviderFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RelayHostedService>());
         return new RelayBuilder(services);
     }
@@ -60,12 +62,17 @@ public static class RelayServiceCollectionExtensions
     private sealed class RelayOptionsValidation : IValidateOptions<RelayOptions>
     {
         private readonly string _path;
+        private readonly MailTokenProviderFactory? _providers;
 
-        public RelayOptionsValidation(string path) => _path = path;
+        public RelayOptionsValidation(string path, MailTokenProviderFactory? providers)
+        {
+            _path = path;
+            _providers = providers;
+        }
 
         public ValidateOptionsResult Validate(string? name, RelayOptions options)
         {
-            var errors = RelayOptionsValidator.Validate(options, _path);
+            var errors = RelayOptionsValidator.Validate(options, _path, _providers);
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }
     }

@@ -1,6 +1,6 @@
 namespace ModernAuth.Mail.Relay;
 
-/// <summary>Which upstream mailbox and credential deliver the mail of some senders.</summary>
+/// <summary>Which upstream mailbox and token provider deliver the mail of some senders.</summary>
 public class RelayRouteOptions
 {
     /// <summary>Creates options with the defaults.</summary>
@@ -18,6 +18,10 @@ public class RelayRouteOptions
     /// </summary>
     public string? Mailbox { get; set; }
 
-    /// <summary>The name of the credential in <see cref="RelayOptions.Credentials"/> or <see cref="RelayOptions.TokenProviders"/>. Required.</summary>
-    public string? Credential { get; set; }
+    /// <summary>
+    /// The name of the token provider: one registered with <c>AddModernAuthMail()</c> (in a relay host, the providers
+    /// under <c>ModernAuthMail:Providers</c> in the same configuration), or one in <see cref="RelayOptions.TokenProviders"/>.
+    /// Required.
+    /// </summary>
+    public string? Provider { get; set; }
 }

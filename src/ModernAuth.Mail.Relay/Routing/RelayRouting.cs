@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using ModernAuth.Mail.Extensions;
 using ModernAuth.Mail.MailKit;
 
 namespace ModernAuth.Mail.Relay.Internal;
@@ -11,25 +12,23 @@ internal sealed class RelayRouting
 {
     private readonly List<Route> _routes = new();
 
-    public RelayRouting(RelayOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    /// <param name="options">The validated options.</param>
+    /// <param name="providers">The providers registered with <c>AddModernAuthMail()</c>; those in <see cref="RelayOptions.TokenProviders"/> come first.</param>
+    /// <param name="loggerFactory">Where upstream connections log.</param>
+    /// <param name="timeProvider">The clock.</param>
+    public RelayRouting(RelayOptions options, MailTokenProviderFactory? providers, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
-        var providers = new Dictionary<string, MailTokenProvider>(StringComparer.OrdinalIgnoreCase);
         foreach (var route in options.Routes)
         {
-            var name = route.Credential!;
-            if (!providers.TryGetValue(name, out var provider))
-            {
-                provider = options.TokenProviders.TryGetValue(name, out var given)
-                    ? given
-                    : CreateProvider(options.Credentials[name], loggerFactory, timeProvider);
-                providers[name] = provider;
-            }
-
+            var name = route.Provider!;
+            var provider = options.TokenProviders.TryGetValue(name, out var given)
+                ? given
+                : providers?.GetProvider(name) ?? throw new RelayConfigurationException("Routes", $"no token provider is named '{name}'.");
             _routes.Add(new Route(new SenderPatterns(route.Senders), string.IsNullOrWhiteSpace(route.Mailbox) ? null : route.Mailbox.Trim(), name, provider));
         }
 
         var upstream = options.Upstream;
-        Cloud = ParseCloud(upstream.Cloud);
+        Cloud = string.IsNullOrWhiteSpace(upstream.Cloud) ? null : ParseCloud(upstream.Cloud);
         X509Certificate2? trusted = null;
         if (!string.IsNullOrWhiteSpace(upstream.TrustedCertificatePath))
         {
@@ -56,7 +55,8 @@ internal sealed class RelayRouting
         };
     }
 
-    public MailCloud Cloud { get; }
+    /// <summary>The upstream cloud when configured; <see langword="null"/>: each route's provider's cloud.</summary>
+    public MailCloud? Cloud { get; }
 
     public MailKitConnectOptions ConnectOptions { get; }
 
@@ -84,45 +84,11 @@ internal sealed class RelayRouting
             : new X509Certificate2(File.ReadAllBytes(path));
     }
 
-    private static MailTokenProvider CreateProvider(RelayCredentialOptions credential, ILoggerFactory loggerFactory, TimeProvider timeProvider)
-    {
-        var cloud = ParseCloud(credential.Cloud);
-        switch (credential.Kind)
-        {
-            case RelayCredentialKind.ClientCertificate:
-                return new ClientCertificateTokenProvider(
-                    credential.TenantId!,
-                    credential.ClientId!,
-                    ClientCertificateSource.FromPfxFile(credential.CertificatePath!, credential.CertificatePassword),
-                    Configure(new ClientCertificateTokenProviderOptions()));
-            case RelayCredentialKind.DeviceCode:
-                return new DeviceCodeTokenProvider(credential.ClientId!, Configure(new DeviceCodeTokenProviderOptions
-                {
-                    TenantId = credential.TenantId,
-                    TokenCachePath = credential.TokenCachePath,
-                    Username = credential.Username,
-                    DisableInteractiveSignIn = true,
-                }));
-            default:
-                return new ClientSecretTokenProvider(credential.TenantId!, credential.ClientId!, credential.ClientSecret!, Configure(new ClientSecretTokenProviderOptions()));
-        }
-
-        T Configure<T>(T options)
-            where T : MailTokenProviderOptions
-        {
-            options.Cloud = cloud;
-            options.AuthorityHost = credential.AuthorityHost;
-            options.LoggerFactory = loggerFactory;
-            options.TimeProvider = timeProvider;
-            return options;
-        }
-    }
-
-    internal sealed record Route(SenderPatterns Senders, string? Mailbox, string CredentialName, MailTokenProvider Provider)
+    internal sealed record Route(SenderPatterns Senders, string? Mailbox, string ProviderName, MailTokenProvider Provider)
     {
         /// <summary>The XOAUTH2 user for a sender: the route's mailbox, else the sender (app-only) or the signed-in user (delegated).</summary>
         public string? MailboxFor(string sender) => Mailbox ?? (Provider.IsAppOnly ? sender : null);
 
-        public string LaneKey(string sender) => CredentialName + "|" + (MailboxFor(sender)?.ToLowerInvariant() ?? "(signed-in user)");
+        public string LaneKey(string sender) => ProviderName + "|" + (MailboxFor(sender)?.ToLowerInvariant() ?? "(signed-in user)");
     }
 }

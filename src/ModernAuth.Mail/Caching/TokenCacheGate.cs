@@ -17,30 +17,32 @@ internal sealed class TokenCacheGate
     private static readonly TimeSpan MinimumRemainingLifetime = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<TokenCacheKey, Entry> _entries = new();
-    private readonly Func<TokenCacheKey, MailTokenRequest, bool, CancellationToken, Task<MailAccessToken>> _acquire;
+    private readonly TokenCacheSource _source;
     private readonly TimeProvider _time;
     private readonly TimeSpan _refreshMargin;
     private readonly ILogger _logger;
 
-    /// <param name="acquire">Gets a token from MSAL: key, the request that caused it, whether to bypass MSAL's cache, cancellation.</param>
+    /// <param name="source">Where tokens come from on a miss; it also decides which requests share a token.</param>
     /// <param name="time">The clock.</param>
     /// <param name="refreshMargin">How long before expiry a token is refreshed in the background.</param>
     /// <param name="logger">Where background refresh failures are logged.</param>
-    public TokenCacheGate(
-        Func<TokenCacheKey, MailTokenRequest, bool, CancellationToken, Task<MailAccessToken>> acquire,
-        TimeProvider time,
-        TimeSpan refreshMargin,
-        ILogger logger)
+    public TokenCacheGate(TokenCacheSource source, TimeProvider time, TimeSpan refreshMargin, ILogger logger)
     {
-        _acquire = acquire;
+        _source = source;
         _time = time;
         _refreshMargin = refreshMargin;
         _logger = logger;
     }
 
-    public ValueTask<MailAccessToken> GetTokenAsync(TokenCacheKey key, MailTokenRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The token for <paramref name="request"/>: from the cache when it is still good, else from the source (one
+    /// acquisition shared by every concurrent caller with the same key). An app-only token, shared by every mailbox,
+    /// names the request's mailbox as its account.
+    /// </summary>
+    public ValueTask<MailAccessToken> GetTokenAsync(MailTokenRequest request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var key = _source.KeyFor(request);
         var entry = _entries.GetOrAdd(key, static _ => new Entry());
 
         if (!request.ForceRefresh)
@@ -51,24 +53,30 @@ internal sealed class TokenCacheGate
                 var now = _time.GetUtcNow();
                 if (now < cached.RefreshAt)
                 {
-                    return new ValueTask<MailAccessToken>(cached.Token);
+                    return new ValueTask<MailAccessToken>(ForRequest(cached.Token, request));
                 }
 
                 if (now < cached.UsableUntil)
                 {
-                    StartBackgroundRefresh(key, entry, request);
-                    return new ValueTask<MailAccessToken>(cached.Token);
+                    StartBackgroundRefresh(entry, request);
+                    return new ValueTask<MailAccessToken>(ForRequest(cached.Token, request));
                 }
             }
         }
 
-        return new ValueTask<MailAccessToken>(AcquireSharedAsync(key, entry, request, cancellationToken));
+        return WaitAsync(AcquireSharedAsync(entry, request, cancellationToken), request);
     }
+
+    private MailAccessToken ForRequest(MailAccessToken token, in MailTokenRequest request) =>
+        _source.IsAppOnly ? token.WithAccount(request.Mailbox) : token;
+
+    private async ValueTask<MailAccessToken> WaitAsync(Task<MailAccessToken> pending, MailTokenRequest request) =>
+        ForRequest(await pending.ConfigureAwait(false), request);
 
     /// <summary>Forgets every cached token (used when the caller knows they were all revoked).</summary>
     public void Clear() => _entries.Clear();
 
-    private async Task<MailAccessToken> AcquireSharedAsync(TokenCacheKey key, Entry entry, MailTokenRequest request, CancellationToken cancellationToken)
+    private async Task<MailAccessToken> AcquireSharedAsync(Entry entry, MailTokenRequest request, CancellationToken cancellationToken)
     {
         Acquisition acquisition;
         lock (entry)
@@ -79,7 +87,7 @@ internal sealed class TokenCacheGate
                 return cached.Token;
             }
 
-            acquisition = JoinOrStart(key, entry, request, forced: request.ForceRefresh || cached is not null);
+            acquisition = JoinOrStart(entry, request, forced: request.ForceRefresh || cached is not null);
             acquisition.AddWaiter();
         }
 
@@ -102,13 +110,13 @@ internal sealed class TokenCacheGate
             {
                 // Every earlier waiter gave up and the shared acquisition stopped, but this caller still wants a
                 // token: start again rather than report a cancellation it did not ask for.
-                return await AcquireSharedAsync(key, entry, request, cancellationToken).ConfigureAwait(false);
+                return await AcquireSharedAsync(entry, request, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     // Caller holds the entry lock.
-    private Acquisition JoinOrStart(TokenCacheKey key, Entry entry, MailTokenRequest request, bool forced)
+    private Acquisition JoinOrStart(Entry entry, MailTokenRequest request, bool forced)
     {
         var running = entry.InFlight;
         if (running is not null && !running.Task.IsCompleted && !running.Cancellation.IsCancellationRequested && (running.Forced || !forced))
@@ -118,17 +126,17 @@ internal sealed class TokenCacheGate
 
         var acquisition = new Acquisition(forced);
         entry.InFlight = acquisition;
-        acquisition.Task = RunAsync(key, entry, request, acquisition);
+        acquisition.Task = RunAsync(entry, request, acquisition);
         return acquisition;
     }
 
-    private async Task<MailAccessToken> RunAsync(TokenCacheKey key, Entry entry, MailTokenRequest request, Acquisition acquisition)
+    private async Task<MailAccessToken> RunAsync(Entry entry, MailTokenRequest request, Acquisition acquisition)
     {
         // Leave the caller's stack (and its lock) before MSAL runs.
         await Task.Yield();
         try
         {
-            var token = await _acquire(key, request, acquisition.Forced, acquisition.Cancellation.Token).ConfigureAwait(false);
+            var token = await _source.AcquireAsync(request, acquisition.Forced, acquisition.Cancellation.Token).ConfigureAwait(false);
             var now = _time.GetUtcNow();
             var usableUntil = token.ExpiresOn - MinimumRemainingLifetime;
             var refreshAt = token.ExpiresOn - _refreshMargin;
@@ -161,7 +169,7 @@ internal sealed class TokenCacheGate
         }
     }
 
-    private void StartBackgroundRefresh(TokenCacheKey key, Entry entry, MailTokenRequest request)
+    private void StartBackgroundRefresh(Entry entry, MailTokenRequest request)
     {
         lock (entry)
         {
@@ -171,7 +179,7 @@ internal sealed class TokenCacheGate
                 return;
             }
 
-            var acquisition = JoinOrStart(key, entry, request, forced: true);
+            var acquisition = JoinOrStart(entry, request, forced: true);
 
             // The background refresh is a waiter that never gives up, so it is never cancelled.
             acquisition.AddWaiter();

@@ -18,6 +18,13 @@ public abstract class MailTokenProvider
     /// </summary>
     public virtual bool IsAppOnly => false;
 
+    /// <summary>
+    /// The cloud the tokens are for: where its mail servers are (<see cref="MailCloud.Imap"/>, <see cref="MailCloud.Smtp"/>,
+    /// <see cref="MailCloud.Ews"/>, ...). Connectors and clients default to it, so the cloud is given once, to the
+    /// provider. Default <see cref="MailCloud.Global"/>; the built-in flows return their options' cloud.
+    /// </summary>
+    public virtual MailCloud Cloud => MailCloud.Global;
+
     /// <summary>Gets a token for <paramref name="request"/>.</summary>
     /// <param name="request">The protocol and mailbox.</param>
     /// <param name="cancellationToken">Cancels the wait. A shared token request carries on for other callers.</param>

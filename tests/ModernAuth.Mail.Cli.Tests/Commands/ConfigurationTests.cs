@@ -129,6 +129,38 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task ProfileKeySpeltTheOldWay_ExitsWith3AndSuggestsTheSettingsName()
+    {
+        var cli = new CliRunner();
+        var config = cli.TempFile("profiles.json", """{ "profiles": { "work": { "clientId": "00000000-1111-2222-3333-444444444444", "tokenCache": "cache.bin" } } }""");
+
+        var result = await cli.RunAsync("--config", config, "--profile", "work", "token");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("\"tokenCache\"", result.Error, StringComparison.Ordinal);
+        Assert.Contains("did you mean \"tokenCachePath\"", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadValueFromTheEnvironment_ExitsWith3AndNamesItsSource()
+    {
+        var result = await new CliRunner().With("MODERNAUTH_MAIL_NETWORK_TIMEOUT", "thirty seconds").RunAsync("--sandbox", "token");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("MODERNAUTH_MAIL_NETWORK_TIMEOUT", result.Error, StringComparison.Ordinal);
+        Assert.Contains("00:00:30", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvalidSettingFromAnOption_ExitsWith3AndNamesEveryWayToSetIt()
+    {
+        var result = await new CliRunner().RunAsync("--sandbox", "token", "--smtp-server", "smtp.example.com:99999");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("--smtp-server (MODERNAUTH_MAIL_SMTP_SERVER, \"smtpServer\" in the profile)", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownProfile_ExitsWith3AndListsTheProfiles()
     {
         var cli = new CliRunner();

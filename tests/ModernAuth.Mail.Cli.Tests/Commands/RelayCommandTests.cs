@@ -75,16 +75,19 @@ public sealed class RelayCommandTests : IDisposable
         var config = Path.Combine(_directory, "relay.json");
         await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
         {
+            ModernAuthMail = new
+            {
+                Providers = new Dictionary<string, object>
+                {
+                    ["contoso"] = new { Flow = "ClientSecret", TenantId = "11111111-2222-3333-4444-555555555555", ClientId = "6a3f1c52-0e1b-4a7e-9d51-5c8f0b0e7a11", ClientSecret = "not-used-upstream-is-down", AuthorityHost = $"https://127.0.0.1:{FreePort()}", DisableInstanceDiscovery = true },
+                },
+            },
             Relay = new
             {
                 Listen = new[] { $"127.0.0.1:{port}" },
                 AllowAuthenticationWithoutTls = true,
                 Accounts = new[] { new { UserName = "erp", PasswordHash = hash, AllowedSenders = new[] { "@contoso.test" } } },
-                Routes = new[] { new { Senders = new[] { "*" }, Mailbox = "relay@contoso.test", Credential = "contoso" } },
-                Credentials = new Dictionary<string, object>
-                {
-                    ["contoso"] = new { Kind = "ClientSecret", TenantId = "11111111-2222-3333-4444-555555555555", ClientId = "6a3f1c52-0e1b-4a7e-9d51-5c8f0b0e7a11", ClientSecret = "not-used-upstream-is-down", AuthorityHost = $"https://127.0.0.1:{FreePort()}" },
-                },
+                Routes = new[] { new { Senders = new[] { "*" }, Mailbox = "relay@contoso.test", Provider = "contoso" } },
                 Upstream = new { Host = "127.0.0.1", Port = FreePort(), TlsMode = "None", Timeout = "00:00:05" },
                 Delivery = new { InitialRetryDelay = "00:10:00", MaxRetryDelay = "00:30:00" },
                 SpoolDirectory = spool,

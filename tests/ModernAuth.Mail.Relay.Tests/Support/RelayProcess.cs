@@ -31,7 +31,7 @@ public sealed class RelayProcess : IAsyncDisposable
                 Listen = new[] { $"127.0.0.1:{port}" },
                 SpoolDirectory = spool,
                 Networks = new[] { new { Ranges = new[] { "127.0.0.0/8" }, AllowedSenders = new[] { "@contoso.test" } } },
-                Routes = new[] { new { Senders = new[] { "*" }, Credential = "test" } },
+                Routes = new[] { new { Senders = new[] { "*" }, Provider = "test" } },
                 Upstream = new { Host = servers.Host, Port = servers.SubmissionPort, TlsMode = "StartTls", TrustedCertificatePath = servers.CertificatePath, Timeout = "00:00:20" },
                 Delivery = new { InitialRetryDelay = "00:00:00.200", MaxRetryDelay = "00:00:01", RateLimitCount = 0 },
             },

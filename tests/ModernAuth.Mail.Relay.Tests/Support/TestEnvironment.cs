@@ -73,7 +73,7 @@ public sealed class TestEnvironment : IAsyncDisposable
             options.Networks.Add(allowed);
         }
 
-        var route = new RelayRouteOptions { Credential = "test" };
+        var route = new RelayRouteOptions { Provider = "test" };
         route.Senders.Add("*");
         options.Routes.Add(route);
         options.TokenProviders["test"] = Provider;
@@ -148,7 +148,7 @@ public sealed class TestEnvironment : IAsyncDisposable
             CheckCertificateRevocation = false,
             Timeout = TimeSpan.FromSeconds(20),
         };
-        using var imap = await MailKitConnector.ConnectImapAsync(Provider.Inner, mailbox, null, options);
+        using var imap = await MailKitConnector.ConnectImapAsync(Provider.Inner, mailbox, options);
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
         var uids = await imap.Inbox.SearchAsync(SearchQuery.SubjectContains(subjectPart));
         var result = new List<MimeMessage>();

@@ -6,7 +6,6 @@ namespace ModernAuth.Mail.Tests.Caching;
 
 public class TokenCacheGateTests
 {
-    private static readonly TokenCacheKey Key = new(0, null);
     private static readonly MailTokenRequest Imap = new(MailProtocol.Imap);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
 
@@ -16,8 +15,8 @@ public class TokenCacheGateTests
         var source = new ScriptedSource(_time);
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
 
-        var first = await gate.GetTokenAsync(Key, Imap, default);
-        var second = gate.GetTokenAsync(Key, Imap, default);
+        var first = await gate.GetTokenAsync(Imap, default);
+        var second = gate.GetTokenAsync(Imap, default);
 
         Assert.True(second.IsCompletedSuccessfully);
         Assert.Equal(first, second.Result);
@@ -30,7 +29,7 @@ public class TokenCacheGateTests
         var source = new ScriptedSource(_time) { Hold = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously) };
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
 
-        var callers = Enumerable.Range(0, 1000).Select(_ => Task.Run(() => gate.GetTokenAsync(Key, Imap, default).AsTask())).ToArray();
+        var callers = Enumerable.Range(0, 1000).Select(_ => Task.Run(() => gate.GetTokenAsync(Imap, default).AsTask())).ToArray();
         await source.WaitForCallsAsync(1);
         source.Hold.SetResult(true);
         var tokens = await Task.WhenAll(callers);
@@ -44,14 +43,14 @@ public class TokenCacheGateTests
     {
         var source = new ScriptedSource(_time);
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
-        var old = await gate.GetTokenAsync(Key, Imap, default);
+        var old = await gate.GetTokenAsync(Imap, default);
         source.Hold = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         _time.Advance(TimeSpan.FromMinutes(56)); // 4 minutes left: inside the 5-minute margin
         var during = new List<MailAccessToken>();
         for (var i = 0; i < 50; i++)
         {
-            var pending = gate.GetTokenAsync(Key, Imap, default);
+            var pending = gate.GetTokenAsync(Imap, default);
             Assert.True(pending.IsCompletedSuccessfully);
             during.Add(pending.Result);
         }
@@ -62,7 +61,7 @@ public class TokenCacheGateTests
         source.Hold.SetResult(true);
         await source.WaitForCompletionsAsync(2);
 
-        var fresh = await gate.GetTokenAsync(Key, Imap, default);
+        var fresh = await gate.GetTokenAsync(Imap, default);
         Assert.NotEqual(old, fresh);
         Assert.Equal(2, source.Calls);
     }
@@ -72,10 +71,10 @@ public class TokenCacheGateTests
     {
         var source = new ScriptedSource(_time);
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
-        var old = await gate.GetTokenAsync(Key, Imap, default);
+        var old = await gate.GetTokenAsync(Imap, default);
 
         _time.Advance(TimeSpan.FromMinutes(61));
-        var fresh = await gate.GetTokenAsync(Key, Imap, default);
+        var fresh = await gate.GetTokenAsync(Imap, default);
 
         Assert.NotEqual(old, fresh);
         Assert.True(source.LastForced);
@@ -87,10 +86,10 @@ public class TokenCacheGateTests
     {
         var source = new ScriptedSource(_time);
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
-        var old = await gate.GetTokenAsync(Key, Imap, default);
+        var old = await gate.GetTokenAsync(Imap, default);
         source.Hold = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var forced = Enumerable.Range(0, 20).Select(_ => gate.GetTokenAsync(Key, Imap.WithForceRefresh(), default).AsTask()).ToArray();
+        var forced = Enumerable.Range(0, 20).Select(_ => gate.GetTokenAsync(Imap.WithForceRefresh(), default).AsTask()).ToArray();
         await source.WaitForCallsAsync(2);
         source.Hold.SetResult(true);
         var tokens = await Task.WhenAll(forced);
@@ -107,8 +106,8 @@ public class TokenCacheGateTests
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
         using var cts = new CancellationTokenSource();
 
-        var cancelled = gate.GetTokenAsync(Key, Imap, cts.Token).AsTask();
-        var patient = gate.GetTokenAsync(Key, Imap, default).AsTask();
+        var cancelled = gate.GetTokenAsync(Imap, cts.Token).AsTask();
+        var patient = gate.GetTokenAsync(Imap, default).AsTask();
         await source.WaitForCallsAsync(1);
         cts.Cancel();
 
@@ -127,7 +126,7 @@ public class TokenCacheGateTests
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
         using var cts = new CancellationTokenSource();
 
-        var only = gate.GetTokenAsync(Key, Imap, cts.Token).AsTask();
+        var only = gate.GetTokenAsync(Imap, cts.Token).AsTask();
         await source.WaitForCallsAsync(1);
         cts.Cancel();
 
@@ -141,7 +140,7 @@ public class TokenCacheGateTests
         var source = new ScriptedSource(_time);
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.GetTokenAsync(Key, Imap, new CancellationToken(true)).AsTask());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.GetTokenAsync(Imap, new CancellationToken(true)).AsTask());
         Assert.Equal(0, source.Calls);
     }
 
@@ -155,7 +154,7 @@ public class TokenCacheGateTests
         };
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
 
-        var waiters = Enumerable.Range(0, 10).Select(_ => gate.GetTokenAsync(Key, Imap, default).AsTask()).ToArray();
+        var waiters = Enumerable.Range(0, 10).Select(_ => gate.GetTokenAsync(Imap, default).AsTask()).ToArray();
         await source.WaitForCallsAsync(1);
         source.Hold.SetResult(true);
         foreach (var waiter in waiters)
@@ -164,7 +163,7 @@ public class TokenCacheGateTests
             Assert.Equal(MailErrorCodes.TokenServiceUnavailable, error.ErrorCode);
         }
 
-        var token = await gate.GetTokenAsync(Key, Imap, default);
+        var token = await gate.GetTokenAsync(Imap, default);
         Assert.Equal(2, source.Calls);
         Assert.False(string.IsNullOrEmpty(token.Token));
     }
@@ -174,14 +173,14 @@ public class TokenCacheGateTests
     {
         var source = new ScriptedSource(_time);
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
-        var old = await gate.GetTokenAsync(Key, Imap, default);
+        var old = await gate.GetTokenAsync(Imap, default);
         source.FailNext = new MailAuthenticationException(MailErrorCodes.TokenServiceUnavailable, "down", "wait", isRetryable: true);
 
         _time.Advance(TimeSpan.FromMinutes(57));
-        Assert.Equal(old, await gate.GetTokenAsync(Key, Imap, default));
+        Assert.Equal(old, await gate.GetTokenAsync(Imap, default));
         await source.WaitForCompletionsAsync(2);
 
-        Assert.Equal(old, await gate.GetTokenAsync(Key, Imap, default));
+        Assert.Equal(old, await gate.GetTokenAsync(Imap, default));
     }
 
     [Fact]
@@ -189,16 +188,15 @@ public class TokenCacheGateTests
     {
         var source = new ScriptedSource(_time);
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
-        await gate.GetTokenAsync(Key, Imap, default);
+        await gate.GetTokenAsync(Imap, default);
         var request = new MailTokenRequest(MailProtocol.Imap, "someone@contoso.com");
-        var key = new TokenCacheKey(1, "someone@contoso.com");
-        await gate.GetTokenAsync(key, request, default);
-        _ = gate.GetTokenAsync(key, request, default); // warm up
+        await gate.GetTokenAsync(request, default);
+        _ = gate.GetTokenAsync(request, default); // warm up
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
         {
-            _ = gate.GetTokenAsync(key, request, default).Result;
+            _ = gate.GetTokenAsync(request, default).Result;
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
@@ -209,16 +207,16 @@ public class TokenCacheGateTests
     {
         var source = new ScriptedSource(_time) { Lifetime = TimeSpan.FromMinutes(4) };
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
-        var first = await gate.GetTokenAsync(Key, Imap, default);
+        var first = await gate.GetTokenAsync(Imap, default);
 
         for (var i = 0; i < 100; i++)
         {
-            Assert.Equal(first, await gate.GetTokenAsync(Key, Imap, default));
+            Assert.Equal(first, await gate.GetTokenAsync(Imap, default));
         }
 
         Assert.Equal(1, source.Calls);
         _time.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal(first, await gate.GetTokenAsync(Key, Imap, default));
+        Assert.Equal(first, await gate.GetTokenAsync(Imap, default));
         await source.WaitForCompletionsAsync(2);
         Assert.Equal(2, source.Calls);
     }
@@ -229,23 +227,46 @@ public class TokenCacheGateTests
         var source = new ScriptedSource(_time);
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
 
-        var a = await gate.GetTokenAsync(new TokenCacheKey(1, "a@contoso.com"), Imap, default);
-        var b = await gate.GetTokenAsync(new TokenCacheKey(1, "B@contoso.com"), Imap, default);
-        var a2 = await gate.GetTokenAsync(new TokenCacheKey(1, "A@CONTOSO.COM"), Imap, default);
+        var a = await gate.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "a@contoso.com"), default);
+        var b = await gate.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "B@contoso.com"), default);
+        var a2 = await gate.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "A@CONTOSO.COM"), default);
+        var smtp = await gate.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, "a@contoso.com"), default);
 
         Assert.NotEqual(a, b);
         Assert.Equal(a, a2);
-        Assert.Equal(2, source.Calls);
+        Assert.NotEqual(a, smtp); // delegated scopes differ per protocol
+        Assert.Equal(3, source.Calls);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_AppOnly_OneTokenForEveryMailboxAndExchangeProtocol_NamedAfterEachRequest()
+    {
+        var source = new ScriptedSource(_time, appOnly: true);
+        var gate = source.CreateGate(TimeSpan.FromMinutes(5));
+
+        var imap = await gate.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "a@contoso.com"), default);
+        var smtp = gate.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, "b@contoso.com"), default);
+        var ews = gate.GetTokenAsync(new MailTokenRequest(MailProtocol.Ews, "c@contoso.com"), default);
+
+        Assert.True(smtp.IsCompletedSuccessfully);
+        Assert.True(ews.IsCompletedSuccessfully);
+        Assert.Equal(1, source.Calls);
+        Assert.Equal(imap.Token, smtp.Result.Token);
+        Assert.Equal(("a@contoso.com", "b@contoso.com", "c@contoso.com"), (imap.Account, smtp.Result.Account, ews.Result.Account));
     }
 
     /// <summary>A token source whose answers the test controls.</summary>
-    private sealed class ScriptedSource
+    private sealed class ScriptedSource : TokenCacheSource
     {
         private readonly FakeTimeProvider _time;
         private int _calls;
         private int _completions;
 
-        public ScriptedSource(FakeTimeProvider time) => _time = time;
+        public ScriptedSource(FakeTimeProvider time, bool appOnly = false)
+            : base(MailCloud.Global, appOnly)
+        {
+            _time = time;
+        }
 
         public TaskCompletionSource<bool>? Hold { get; set; }
 
@@ -259,7 +280,7 @@ public class TokenCacheGateTests
 
         public CancellationToken LastToken { get; private set; }
 
-        public TokenCacheGate CreateGate(TimeSpan margin) => new(AcquireAsync, _time, margin, NullLogger.Instance);
+        public TokenCacheGate CreateGate(TimeSpan margin) => new(this, _time, margin, NullLogger.Instance);
 
         public async Task WaitForCallsAsync(int count)
         {
@@ -281,7 +302,7 @@ public class TokenCacheGateTests
             await Task.Delay(10, timeout.Token); // let the gate store the result
         }
 
-        private async Task<MailAccessToken> AcquireAsync(TokenCacheKey key, MailTokenRequest request, bool forced, CancellationToken cancellationToken)
+        public override async Task<MailAccessToken> AcquireAsync(MailTokenRequest request, bool forced, CancellationToken cancellationToken)
         {
             var n = Interlocked.Increment(ref _calls);
             LastForced = forced;
@@ -299,7 +320,7 @@ public class TokenCacheGateTests
                     throw error;
                 }
 
-                return new MailAccessToken($"token-{n}-{key.Account}", _time.GetUtcNow() + Lifetime, key.Account);
+                return new MailAccessToken($"token-{n}-{request.Mailbox}", _time.GetUtcNow() + Lifetime, IsAppOnly ? null : request.Mailbox);
             }
             finally
             {

@@ -9,12 +9,15 @@ internal sealed class EwsClientOptionsValidator : IValidateOptions<EwsClientOpti
     private readonly EwsClientRegistry _clients;
     private readonly ProviderRegistry _providers;
     private readonly IOptionsMonitor<ModernAuthMailOptions> _options;
+    private readonly IOptionsMonitor<ModernAuthMailProviderOptions> _providerOptions;
 
-    public EwsClientOptionsValidator(EwsClientRegistry clients, ProviderRegistry providers, IOptionsMonitor<ModernAuthMailOptions> options)
+    public EwsClientOptionsValidator(EwsClientRegistry clients, ProviderRegistry providers, IOptionsMonitor<ModernAuthMailOptions> options,
+        IOptionsMonitor<ModernAuthMailProviderOptions> providerOptions)
     {
         _clients = clients;
         _providers = providers;
         _options = options;
+        _providerOptions = providerOptions;
     }
 
     public ValidateOptionsResult Validate(string? name, EwsClientOptions options)
@@ -36,7 +39,8 @@ internal sealed class EwsClientOptionsValidator : IValidateOptions<EwsClientOpti
             failures.Add($"{prefix} the mailbox '{mailbox}' is not an SMTP address (it has spaces or control characters).");
         }
 
-        if (EwsClientRegistry.ProviderOf(client, _providers, _options.CurrentValue) is null)
+        var providerName = EwsClientRegistry.ProviderOf(client, _providers, _options.CurrentValue);
+        if (providerName is null)
         {
             var registered = _providers.Names.Count == 0 ? "none" : ProviderOptionsValidator.Describe(_providers.Names);
             failures.Add(client.ProviderName is { } wanted
@@ -44,13 +48,17 @@ internal sealed class EwsClientOptionsValidator : IValidateOptions<EwsClientOpti
                 : $"{prefix} no provider name was given and there is no default provider: pass providerName, or set ModernAuthMailOptions.DefaultProvider. Registered: {registered}.");
         }
 
-        if (options.Cloud.IsPersonalAccounts)
+        // The cloud is the client's own, else its provider's (known from the settings before the provider is made; a
+        // provider from a custom factory is checked when the client is created).
+        var cloud = options.Cloud
+            ?? (providerName is null || _providers.CustomFactoryOf(providerName) is not null ? null : MailTokenProviderSettingsCloud(providerName));
+        if (cloud is { IsPersonalAccounts: true })
         {
-            failures.Add($"{prefix} the cloud is {options.Cloud.Name}: EWS is not offered to personal Microsoft accounts (outlook.com, hotmail.com, live.com). Use IMAP and SMTP, or Microsoft Graph, for them.");
+            failures.Add($"{prefix} the cloud is {cloud.Name}: EWS is not offered to personal Microsoft accounts (outlook.com, hotmail.com, live.com). Use IMAP and SMTP, or Microsoft Graph, for them.");
         }
-        else if (options.Endpoint is null && options.Cloud.Ews is null)
+        else if (cloud is not null && options.Endpoint is null && cloud.Ews is null)
         {
-            failures.Add($"{prefix} the cloud {options.Cloud.Name} has no EWS endpoint: set EwsClientOptions.Endpoint.");
+            failures.Add($"{prefix} the cloud {cloud.Name} has no EWS endpoint: set EwsClientOptions.Endpoint.");
         }
 
         if (options.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp)))
@@ -64,5 +72,18 @@ internal sealed class EwsClientOptionsValidator : IValidateOptions<EwsClientOpti
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private MailCloud? MailTokenProviderSettingsCloud(string providerName)
+    {
+        try
+        {
+            return _providerOptions.Get(providerName).ResolveCloud();
+        }
+        catch (Exception error) when (error is OptionsValidationException or MailSettingsException)
+        {
+            // The provider's own validation reports its settings.
+            return null;
+        }
     }
 }

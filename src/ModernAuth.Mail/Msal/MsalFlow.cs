@@ -8,41 +8,34 @@ using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
 namespace ModernAuth.Mail.Internal;
 
-/// <summary>What every MSAL-backed flow shares: authority, scopes per protocol, the cache gate, logging and error mapping.</summary>
-internal sealed class FlowContext
+/// <summary>
+/// The one base of every MSAL-backed flow: authority, scopes per protocol, the shared-store coordination of a cold
+/// miss, timing, logging and error mapping around one MSAL call. The path is straight: provider → <see cref="TokenCacheGate"/>
+/// → <see cref="AcquireAsync"/> → (<see cref="TokenCacheFillCoordinator"/>) → <see cref="AcquireCoreAsync"/> → MSAL.
+/// </summary>
+internal abstract class MsalFlow : TokenCacheSource
 {
-    private readonly IReadOnlyList<string>[] _scopesByProtocol;
     private readonly TokenCacheFillCoordinator? _fillCoordinator;
 
-    public FlowContext(MailTokenProviderOptions options, string clientId, string tenant, bool appOnly, string loggerCategory,
-        Func<TokenCacheKey, MailTokenRequest, bool, CancellationToken, Task<MailAccessToken>> acquire)
+    protected MsalFlow(MailTokenProviderOptions options, string clientId, string tenant, bool appOnly, string loggerCategory)
+        : base(options.Cloud ?? MailCloud.Global, appOnly)
     {
         Options = options;
         ClientId = clientId;
         Tenant = tenant;
-        AppOnly = appOnly;
-        Cloud = options.Cloud ?? MailCloud.Global;
         AuthorityHost = options.AuthorityHost ?? Cloud.AuthorityHost;
         Authority = AuthorityHost.GetLeftPart(UriPartial.Authority) + "/" + Uri.EscapeDataString(tenant);
         Logger = options.LoggerFactory?.CreateLogger(loggerCategory) ?? NullLogger.Instance;
         HttpClientFactory = new MsalHttpClientFactory(options.Transport, options.NetworkTimeout);
-        _scopesByProtocol = new IReadOnlyList<string>[4];
-        for (var p = MailProtocol.Imap; p <= MailProtocol.Ews; p++)
-        {
-            _scopesByProtocol[(int)p] = Cloud.GetScopes(p, appOnly);
-        }
 
         // App-only: MSAL's suggested key has this shape, but the key must be known before MSAL runs (to coordinate a
         // cold miss with other instances), so it is fixed here. A public client's cache holds every account it signed
         // in, and MSAL suggests no key before it knows the account: one entry per application and tenant.
         StoreKey = clientId + "_" + tenant + (appOnly ? "_AppTokenCache" : "_UserTokenCache");
-        var time = options.TimeProvider ?? TimeProvider.System;
         if (options.TokenCacheStore is { } store)
         {
-            _fillCoordinator = new TokenCacheFillCoordinator(store, time, Logger);
+            _fillCoordinator = new TokenCacheFillCoordinator(store, options.TimeProvider ?? TimeProvider.System, Logger);
         }
-
-        Gate = new TokenCacheGate(acquire, time, options.RefreshMargin, Logger);
     }
 
     public MailTokenProviderOptions Options { get; }
@@ -50,10 +43,6 @@ internal sealed class FlowContext
     public string ClientId { get; }
 
     public string Tenant { get; }
-
-    public bool AppOnly { get; }
-
-    public MailCloud Cloud { get; }
 
     public Uri AuthorityHost { get; }
 
@@ -63,33 +52,33 @@ internal sealed class FlowContext
 
     public IMsalHttpClientFactory HttpClientFactory { get; }
 
-    public TokenCacheGate Gate { get; }
-
     /// <summary>The entry of <see cref="MailTokenProviderOptions.TokenCacheStore"/> that holds this flow's MSAL cache.</summary>
     public string StoreKey { get; }
 
-    public IReadOnlyList<string> ScopesFor(MailProtocol protocol)
-    {
-        if ((uint)protocol > (uint)MailProtocol.Ews)
-        {
-            throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Unknown mail protocol.");
-        }
+    /// <summary>Makes the provider's gate, with the options' clock and refresh margin.</summary>
+    public TokenCacheGate CreateGate() => new(this, Options.TimeProvider ?? TimeProvider.System, Options.RefreshMargin, Logger);
 
-        return _scopesByProtocol[(int)protocol];
-    }
+    /// <summary>
+    /// One acquisition on a gate miss. With a <see cref="MailTokenProviderOptions.TokenCacheStore"/> and no forced
+    /// refresh, it first coordinates with other instances so that a cold miss costs one token request in all.
+    /// </summary>
+    public sealed override Task<MailAccessToken> AcquireAsync(MailTokenRequest request, bool forceRefresh, CancellationToken cancellationToken) =>
+        forceRefresh || _fillCoordinator is null
+            ? RunAsync(request, forceRefresh, cancellationToken)
+            : _fillCoordinator.RunAsync(StoreKey, ct => RunAsync(request, forceRefresh, ct), cancellationToken);
 
-    /// <summary>App-only flows share one token across protocols; delegated flows keep one per protocol and account.</summary>
-    public TokenCacheKey KeyFor(MailTokenRequest request) =>
-        AppOnly ? new TokenCacheKey(0, null) : new TokenCacheKey((int)request.Protocol + 1, request.Mailbox);
+    /// <summary>The flow's MSAL call: the result and the account the token belongs to (<see langword="null"/>: unknown).</summary>
+    protected abstract Task<(AuthenticationResult Result, string? Account)> AcquireCoreAsync(MailTokenRequest request, bool forceRefresh, CancellationToken cancellationToken);
 
-    public T ConfigureCommon<T>(T builder)
+    /// <summary>The settings every MSAL application of ours shares: authority, HTTP, client name, logging without PII.</summary>
+    protected T ConfigureCommon<T>(T builder)
         where T : AbstractApplicationBuilder<T>
     {
         builder = builder
             .WithAuthority(Authority, validateAuthority: !Options.DisableInstanceDiscovery)
             .WithHttpClientFactory(HttpClientFactory)
             .WithClientName("ModernAuth.Mail")
-            .WithClientVersion(typeof(FlowContext).Assembly.GetName().Version?.ToString() ?? "0.0.0")
+            .WithClientVersion(typeof(MsalFlow).Assembly.GetName().Version?.ToString() ?? "0.0.0")
             .WithLogging(OnMsalLog, MsalLogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false);
         if (Options.DisableInstanceDiscovery)
         {
@@ -99,32 +88,32 @@ internal sealed class FlowContext
         return builder;
     }
 
-    /// <summary>
-    /// Runs one MSAL call through <see cref="RunAsync"/>; with a <see cref="MailTokenProviderOptions.TokenCacheStore"/>
-    /// and no forced refresh, first coordinates with other instances so that a cold miss costs one token request in all.
-    /// </summary>
-    public Task<MailAccessToken> AcquireAsync(MailTokenRequest request, bool forceRefresh, Func<CancellationToken, Task<(AuthenticationResult Result, string? Account)>> call, CancellationToken cancellationToken)
+    /// <summary>Keeps <paramref name="cache"/> in the options' <see cref="MailTokenProviderOptions.TokenCacheStore"/>, if any.</summary>
+    /// <returns>Whether a store was attached.</returns>
+    protected bool AttachStore(ITokenCache cache)
     {
-        if (forceRefresh || _fillCoordinator is null)
+        if (Options.TokenCacheStore is not { } store)
         {
-            return RunAsync(request, call, cancellationToken);
+            return false;
         }
 
-        return _fillCoordinator.RunAsync(StoreKey, ct => RunAsync(request, call, ct), cancellationToken);
+        var key = StoreKey;
+        TokenCacheStoreBinding.Attach(cache, store, _ => key, Logger);
+        return true;
     }
 
     /// <summary>Runs one MSAL call with timing, logging and error mapping. Cancellation passes through untouched.</summary>
-    public async Task<MailAccessToken> RunAsync(MailTokenRequest request, Func<CancellationToken, Task<(AuthenticationResult Result, string? Account)>> call, CancellationToken cancellationToken)
+    private async Task<MailAccessToken> RunAsync(MailTokenRequest request, bool forceRefresh, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var (result, account) = await call(cancellationToken).ConfigureAwait(false);
+            var (result, account) = await AcquireCoreAsync(request, forceRefresh, cancellationToken).ConfigureAwait(false);
             var token = new MailAccessToken(result.AccessToken, result.ExpiresOn, account);
             if (Logger.IsEnabled(LogLevel.Information))
             {
                 var elapsedMs = (Stopwatch.GetTimestamp() - started) * 1000 / Stopwatch.Frequency;
-                Log.TokenAcquired(Logger, AppOnly ? "app-only" : "delegated", request.Protocol, account ?? "(unknown)", token.ExpiresOn, token.Fingerprint, elapsedMs);
+                Log.TokenAcquired(Logger, IsAppOnly ? "app-only" : "delegated", request.Protocol, account ?? "(unknown)", token.ExpiresOn, token.Fingerprint, elapsedMs);
             }
 
             return token;

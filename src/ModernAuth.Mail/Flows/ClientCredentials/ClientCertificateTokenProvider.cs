@@ -1,3 +1,4 @@
+using ModernAuth.Mail.Caching;
 using ModernAuth.Mail.Internal;
 
 namespace ModernAuth.Mail;
@@ -15,6 +16,7 @@ namespace ModernAuth.Mail;
 public class ClientCertificateTokenProvider : MailTokenProvider
 {
     private readonly ConfidentialClientFlow? _flow;
+    private readonly TokenCacheGate? _gate;
     private readonly ClientCertificateSource? _source;
 
     /// <summary>Creates a provider.</summary>
@@ -33,6 +35,7 @@ public class ClientCertificateTokenProvider : MailTokenProvider
         var sendX5C = options.SendCertificateChain;
         _flow = new ConfidentialClientFlow(options, tenant, client, typeof(ClientCertificateTokenProvider).FullName!,
             builder => builder.WithCertificate(certificate.LoadCertificate(), sendX5C));
+        _gate = _flow.CreateGate();
     }
 
     /// <summary>For mocking only.</summary>
@@ -43,15 +46,18 @@ public class ClientCertificateTokenProvider : MailTokenProvider
     /// <inheritdoc/>
     public override bool IsAppOnly => true;
 
+    /// <inheritdoc/>
+    public override MailCloud Cloud => _flow?.Cloud ?? MailCloud.Global;
+
     /// <summary>The tenant.</summary>
-    public virtual string TenantId => _flow?.Context.Tenant ?? string.Empty;
+    public virtual string TenantId => _flow?.Tenant ?? string.Empty;
 
     /// <summary>The application (client) id.</summary>
-    public virtual string ClientId => _flow?.Context.ClientId ?? string.Empty;
+    public virtual string ClientId => _flow?.ClientId ?? string.Empty;
 
     /// <inheritdoc/>
     public override ValueTask<MailAccessToken> GetTokenAsync(MailTokenRequest request, CancellationToken cancellationToken = default) =>
-        (_flow ?? throw new InvalidOperationException("This instance was made for mocking.")).GetTokenAsync(request, cancellationToken);
+        (_gate ?? throw new InvalidOperationException("This instance was made for mocking.")).GetTokenAsync(request, cancellationToken);
 
     /// <inheritdoc/>
     public override string ToString() => $"ClientCertificateTokenProvider {{ TenantId = {TenantId}, ClientId = {ClientId}, Certificate = {_source?.Description} }}";

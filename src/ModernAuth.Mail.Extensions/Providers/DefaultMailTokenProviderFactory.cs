@@ -89,74 +89,25 @@ internal sealed class DefaultMailTokenProviderFactory : MailTokenProviderFactory
         var settings = _providerOptions.Get(name); // validates: OptionsValidationException names each bad key
         var loggerFactory = _services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var store = settings.UseDistributedTokenCache ? _services.GetService<MailTokenCacheStore>() : null;
-        var cloud = MailCloud.Global;
-        if (settings.Cloud is { Length: > 0 } cloudName)
+        MailTokenProvider provider;
+        try
         {
-            MailCloud.TryGetWellKnown(cloudName, out cloud);
+            provider = settings.CreateProvider(options =>
+            {
+                options.TimeProvider = _services.GetService<TimeProvider>() ?? TimeProvider.System;
+                options.LoggerFactory = loggerFactory;
+                options.TokenCacheStore = store;
+                settings.ConfigureFlowOptions?.Invoke(options);
+            });
         }
-
-        TOptions Common<TOptions>(TOptions options)
-            where TOptions : MailTokenProviderOptions
+        catch (MailSettingsException error)
         {
-            options.Cloud = cloud;
-            options.AuthorityHost = settings.AuthorityHost;
-            options.DisableInstanceDiscovery = settings.DisableInstanceDiscovery;
-            if (settings.NetworkTimeout is { } timeout)
-            {
-                options.NetworkTimeout = timeout;
-            }
-
-            if (settings.RefreshMargin is { } margin)
-            {
-                options.RefreshMargin = margin;
-            }
-
-            options.TimeProvider = _services.GetService<TimeProvider>() ?? TimeProvider.System;
-            options.LoggerFactory = loggerFactory;
-            options.TokenCacheStore = store;
-            settings.ConfigureFlowOptions?.Invoke(options);
-            return options;
+            // A file the settings name could not be read: report it like any other invalid setting, by its key.
+            throw new OptionsValidationException(name, typeof(ModernAuthMailProviderOptions), error.Failures.Select(f => f.Format(setting => _registry.KeyOf(name, setting))));
         }
-
-        MailTokenProvider provider = settings.Flow switch
-        {
-            MailTokenFlow.ClientSecret => new ClientSecretTokenProvider(settings.TenantId!, settings.ClientId!, settings.ClientSecret!, Common(new ClientSecretTokenProviderOptions())),
-            MailTokenFlow.ClientCertificate => new ClientCertificateTokenProvider(settings.TenantId!, settings.ClientId!, CertificateSource(settings),
-                Common(new ClientCertificateTokenProviderOptions { SendCertificateChain = settings.SendCertificateChain })),
-            MailTokenFlow.DeviceCode => new DeviceCodeTokenProvider(settings.ClientId!, Common(new DeviceCodeTokenProviderOptions
-            {
-                TenantId = settings.TenantId,
-                TokenCachePath = settings.TokenCachePath,
-                PersistTokenCache = settings.PersistTokenCache,
-                AllowUnencryptedTokenCache = settings.AllowUnencryptedTokenCache,
-                DisableInteractiveSignIn = settings.DisableInteractiveSignIn,
-                Username = settings.Username,
-                DeviceCodeCallback = settings.DeviceCodeCallback,
-            })),
-            _ => throw new InvalidOperationException($"{_registry.KeyOf(name, "Flow")} is missing."),
-        };
 
         Log.ProviderCreated(loggerFactory.CreateLogger("ModernAuth.Mail.Extensions.MailTokenProviderFactory"), name, settings.Flow.ToString()!,
-            settings.TenantId ?? "(default)", settings.ClientId!, cloud.Name, store is not null);
+            settings.TenantId ?? "(default)", settings.ClientId!, provider.Cloud.Name, store is not null);
         return provider;
-    }
-
-    private static ClientCertificateSource CertificateSource(ModernAuthMailProviderOptions settings)
-    {
-        if (settings.Certificate is { } certificate)
-        {
-            return ClientCertificateSource.FromCertificate(certificate);
-        }
-
-        if (!string.IsNullOrWhiteSpace(settings.CertificateThumbprint))
-        {
-            return ClientCertificateSource.FromStore(settings.CertificateThumbprint!, settings.CertificateStoreLocation, settings.CertificateStoreName);
-        }
-
-        var path = settings.CertificatePath!;
-        var extension = Path.GetExtension(path);
-        return string.Equals(extension, ".pfx", StringComparison.OrdinalIgnoreCase) || string.Equals(extension, ".p12", StringComparison.OrdinalIgnoreCase)
-            ? ClientCertificateSource.FromPfxFile(path, settings.CertificatePassword)
-            : ClientCertificateSource.FromPemFiles(path, settings.CertificateKeyPath);
     }
 }

@@ -1,3 +1,4 @@
+using ModernAuth.Mail.Caching;
 using ModernAuth.Mail.Internal;
 
 namespace ModernAuth.Mail;
@@ -16,6 +17,7 @@ namespace ModernAuth.Mail;
 public class ClientSecretTokenProvider : MailTokenProvider
 {
     private readonly ConfidentialClientFlow? _flow;
+    private readonly TokenCacheGate? _gate;
 
     /// <summary>Creates a provider.</summary>
     /// <param name="tenantId">The tenant id (GUID) or a verified domain; not <c>common</c> or <c>organizations</c>.</param>
@@ -30,6 +32,7 @@ public class ClientSecretTokenProvider : MailTokenProvider
         var client = Validate.NotEmpty(clientId, nameof(clientId), "client id");
         var secret = Validate.NotEmpty(clientSecret, nameof(clientSecret), "client secret");
         _flow = new ConfidentialClientFlow(options, tenant, client, typeof(ClientSecretTokenProvider).FullName!, builder => builder.WithClientSecret(secret));
+        _gate = _flow.CreateGate();
     }
 
     /// <summary>For mocking only.</summary>
@@ -40,16 +43,19 @@ public class ClientSecretTokenProvider : MailTokenProvider
     /// <inheritdoc/>
     public override bool IsAppOnly => true;
 
+    /// <inheritdoc/>
+    public override MailCloud Cloud => _flow?.Cloud ?? MailCloud.Global;
+
     /// <summary>The tenant.</summary>
-    public virtual string TenantId => _flow?.Context.Tenant ?? string.Empty;
+    public virtual string TenantId => _flow?.Tenant ?? string.Empty;
 
     /// <summary>The application (client) id.</summary>
-    public virtual string ClientId => _flow?.Context.ClientId ?? string.Empty;
+    public virtual string ClientId => _flow?.ClientId ?? string.Empty;
 
     /// <inheritdoc/>
     public override ValueTask<MailAccessToken> GetTokenAsync(MailTokenRequest request, CancellationToken cancellationToken = default) =>
-        (_flow ?? throw new InvalidOperationException("This instance was made for mocking.")).GetTokenAsync(request, cancellationToken);
+        (_gate ?? throw new InvalidOperationException("This instance was made for mocking.")).GetTokenAsync(request, cancellationToken);
 
     /// <inheritdoc/>
-    public override string ToString() => $"ClientSecretTokenProvider {{ TenantId = {TenantId}, ClientId = {ClientId}, Cloud = {_flow?.Context.Cloud.Name} }}";
+    public override string ToString() => $"ClientSecretTokenProvider {{ TenantId = {TenantId}, ClientId = {ClientId}, Cloud = {_flow?.Cloud.Name} }}";
 }

@@ -104,9 +104,18 @@ internal static class MsalErrorMapper
         Create(MailErrorCodes.TokenServiceTimeout, $"The token service at {authorityHost.Host} did not answer in time.",
             "Check network access to the authority host (proxy, firewall) and try again; raise NetworkTimeout on a slow link.", true, error, protocol, null);
 
-    private static MailAuthenticationException Unreachable(Exception error, MailProtocol protocol, Uri authorityHost) =>
-        Create(MailErrorCodes.TokenServiceUnreachable, $"The token service at {authorityHost.Host} could not be reached: {FirstLine(Innermost(error).Message)}",
-            $"Check DNS, proxy and firewall access to {authorityHost.GetLeftPart(UriPartial.Authority)} (HTTPS, port 443) and try again.", true, error, protocol, null);
+    private static MailAuthenticationException Unreachable(Exception error, MailProtocol protocol, Uri authorityHost)
+    {
+        if (FindInner<System.Security.Authentication.AuthenticationException>(error) is not null)
+        {
+            // TLS failed: retrying will not help until the certificate is trusted (a proxy inspecting TLS, a test service).
+            return Create(MailErrorCodes.TokenServiceUnreachable, $"The token service at {authorityHost.Host} was reached, but its TLS certificate is not trusted: {FirstLine(Innermost(error).Message)}",
+                $"Trust the certificate {authorityHost.GetLeftPart(UriPartial.Authority)} presents: a TLS-inspecting proxy's root in the system store, or, for a test token service, its certificate in the AuthorityCertificatePath setting.", false, error, protocol, null);
+        }
+
+        return Create(MailErrorCodes.TokenServiceUnreachable, $"The token service at {authorityHost.Host} could not be reached: {FirstLine(Innermost(error).Message)}",
+            $"Check DNS, proxy and firewall access to {authorityHost.GetLeftPart(UriPartial.Authority)} (HTTPS, port {authorityHost.Port}) and try again.", true, error, protocol, null);
+    }
 
     private static MailAuthenticationException Create(string code, string message, string remedy, bool retryable, Exception inner, MailProtocol protocol, string? serverResponse) =>
         new(code, message, remedy, retryable, inner) { Protocol = protocol, ServerResponse = serverResponse };

@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ModernAuth.Mail.Internal;
+
+/// <summary>
+/// The one validator of <see cref="MailTokenProviderSettings"/>. Each failure names its setting as a placeholder the
+/// front end renders, says what belongs there, and never echoes a secret.
+/// </summary>
+internal static class MailTokenProviderSettingsValidator
+{
+    private static readonly string[] MultiTenantAliases = { "common", "organizations", "consumers" };
+
+    public static IReadOnlyList<MailSettingsFailure> Validate(MailTokenProviderSettings settings)
+    {
+        var failures = new List<MailSettingsFailure>();
+        void Fail(string setting, string message) => failures.Add(new MailSettingsFailure(setting, message));
+        static string K(string setting) => MailSettingsFailure.Key(setting);
+        static string V(string? value) => MailSettingsFailure.Value(value);
+
+        var cloud = ResolveCloud(settings, failures) ?? MailCloud.Global;
+
+        if (settings.Flow is not { } flow)
+        {
+            Fail("Flow", $"{K("Flow")} is missing: use ClientSecret or ClientCertificate (app-only), or DeviceCode (a user signs in once).");
+        }
+        else if (!Enum.IsDefined(typeof(MailTokenFlow), flow))
+        {
+            Fail("Flow", $"{K("Flow")} {V(flow.ToString())} is not a flow: use ClientSecret, ClientCertificate or DeviceCode.");
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.ClientId))
+        {
+            Fail("ClientId", $"{K("ClientId")} is missing: use the Application (client) ID from the app registration's Overview page in the Microsoft Entra admin center (a GUID).");
+        }
+        else if (!Guid.TryParse(settings.ClientId!.Trim(), out _))
+        {
+            Fail("ClientId", $"{K("ClientId")} {V(settings.ClientId)} is not a GUID: use the Application (client) ID from the app registration's Overview page, not the application's name.");
+        }
+
+        if (settings.Flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate)
+        {
+            ValidateAppOnly(settings, cloud, Fail);
+        }
+
+        if (settings.AuthorityHost is { } host && (!host.IsAbsoluteUri || host.Scheme != Uri.UriSchemeHttps))
+        {
+            Fail("AuthorityHost", $"{K("AuthorityHost")} {V(host.OriginalString)} must be an absolute https URI such as https://login.microsoftonline.com.");
+        }
+
+        FileMustExist(settings.AuthorityCertificatePath, "AuthorityCertificatePath", Fail);
+
+        if (settings.NetworkTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            Fail("NetworkTimeout", $"{K("NetworkTimeout")} must be positive (for example 00:00:30).");
+        }
+
+        if (settings.RefreshMargin is { } margin && margin < TimeSpan.Zero)
+        {
+            Fail("RefreshMargin", $"{K("RefreshMargin")} cannot be negative (for example 00:05:00).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.Mailbox) && !IsAddress(settings.Mailbox!))
+        {
+            Fail("Mailbox", $"{K("Mailbox")} {V(settings.Mailbox)} is not an email address: use the mailbox's SMTP address, such as shared@contoso.com.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.Username) && !IsAddress(settings.Username!))
+        {
+            Fail("Username", $"{K("Username")} {V(settings.Username)} is not a user name: use the account's sign-in address, such as adele@contoso.com.");
+        }
+
+        return failures;
+    }
+
+    /// <summary>The settings' cloud with its overrides, or <see langword="null"/> (with failures added) when they are invalid.</summary>
+    public static MailCloud? ResolveCloud(MailTokenProviderSettings settings, List<MailSettingsFailure>? failures = null)
+    {
+        var ok = true;
+        void Fail(string setting, string message)
+        {
+            ok = false;
+            failures?.Add(new MailSettingsFailure(setting, message));
+        }
+
+        static string K(string setting) => MailSettingsFailure.Key(setting);
+        var cloud = MailCloud.Global;
+        if (!string.IsNullOrWhiteSpace(settings.Cloud) && !MailCloud.TryGetWellKnown(settings.Cloud, out cloud))
+        {
+            Fail("Cloud", $"{K("Cloud")} {MailSettingsFailure.Value(settings.Cloud)} is not a known cloud: use Global, PersonalAccounts, UsGovernmentHigh, UsGovernmentDod or China.");
+            cloud = MailCloud.Global;
+        }
+
+        if (Server(settings.ImapServer, cloud.Imap, "ImapServer", Fail) is { } imap)
+        {
+            cloud = cloud with { Imap = imap };
+        }
+
+        if (Server(settings.PopServer, cloud.Pop, "PopServer", Fail) is { } pop)
+        {
+            cloud = cloud with { Pop = pop };
+        }
+
+        if (Server(settings.SmtpServer, cloud.Smtp, "SmtpServer", Fail) is { } smtp)
+        {
+            cloud = cloud with { Smtp = smtp };
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.EwsUrl))
+        {
+            if (Uri.TryCreate(settings.EwsUrl!.Trim(), UriKind.Absolute, out var ews) && (ews.Scheme == Uri.UriSchemeHttps || ews.Scheme == Uri.UriSchemeHttp))
+            {
+                cloud = cloud with { Ews = ews };
+            }
+            else
+            {
+                Fail("EwsUrl", $"{K("EwsUrl")} {MailSettingsFailure.Value(settings.EwsUrl)} is not an http(s) URL, for example https://outlook.office365.com/EWS/Exchange.asmx.");
+            }
+        }
+
+        return ok ? cloud : null;
+    }
+
+    private static MailServerEndpoint? Server(string? value, MailServerEndpoint current, string setting, Action<string, string> fail)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var text = value!.Trim();
+        var colon = text.LastIndexOf(':');
+        var host = colon > 0 ? text.Substring(0, colon) : text;
+        var port = current.Port;
+        if (colon > 0 && (!int.TryParse(text.Substring(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+        {
+            fail(setting, $"{MailSettingsFailure.Key(setting)} {MailSettingsFailure.Value(value)} is not host[:port] with a port from 1 to 65535, for example smtp.office365.com:587.");
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(host) || host.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            fail(setting, $"{MailSettingsFailure.Key(setting)} {MailSettingsFailure.Value(value)} has no valid host name: use host[:port], for example smtp.office365.com:587.");
+            return null;
+        }
+
+        return current with { Host = host, Port = port };
+    }
+
+    private static void ValidateAppOnly(MailTokenProviderSettings settings, MailCloud cloud, Action<string, string> fail)
+    {
+        static string K(string setting) => MailSettingsFailure.Key(setting);
+        if (!cloud.SupportsAppOnly)
+        {
+            fail("Cloud", $"{K("Cloud")} is {cloud.Name}, which has no app-only access (personal accounts only sign in as a user): use {K("Flow")} DeviceCode.");
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.TenantId))
+        {
+            fail("TenantId", $"{K("TenantId")} is missing: use the Directory (tenant) ID from the app registration's Overview page (a GUID) or a verified domain such as contoso.onmicrosoft.com.");
+        }
+        else if (MultiTenantAliases.Contains(settings.TenantId!.Trim(), StringComparer.OrdinalIgnoreCase))
+        {
+            fail("TenantId", $"{K("TenantId")} is {MailSettingsFailure.Value(settings.TenantId)}: app-only flows need one specific tenant. Use the Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com.");
+        }
+
+        if (settings.Flow == MailTokenFlow.ClientSecret)
+        {
+            var hasSecret = !string.IsNullOrWhiteSpace(settings.ClientSecret);
+            var hasFile = !string.IsNullOrWhiteSpace(settings.ClientSecretFile);
+            if (!hasSecret && !hasFile)
+            {
+                fail("ClientSecret", $"{K("ClientSecret")} is missing: use the secret's Value (not its Secret ID) from Certificates & secrets, kept out of files in source control (an environment variable or a secret store), or name a file that holds it with {K("ClientSecretFile")}.");
+            }
+            else if (hasSecret && hasFile)
+            {
+                fail("ClientSecretFile", $"{K("ClientSecret")} and {K("ClientSecretFile")} are both given: give one.");
+            }
+            else if (hasSecret && Guid.TryParse(settings.ClientSecret!.Trim(), out _))
+            {
+                fail("ClientSecret", $"{K("ClientSecret")} looks like a GUID: that is the secret's Secret ID, not its Value. Copy the Value (shown once, when the secret is created) from Certificates & secrets, or create a new secret.");
+            }
+
+            FileMustExist(settings.ClientSecretFile, "ClientSecretFile", fail);
+        }
+        else
+        {
+            ValidateCertificate(settings, fail);
+        }
+    }
+
+    private static void ValidateCertificate(MailTokenProviderSettings settings, Action<string, string> fail)
+    {
+        static string K(string setting) => MailSettingsFailure.Key(setting);
+        var hasPath = !string.IsNullOrWhiteSpace(settings.CertificatePath);
+        var hasThumbprint = !string.IsNullOrWhiteSpace(settings.CertificateThumbprint);
+        var sources = (hasPath ? 1 : 0) + (hasThumbprint ? 1 : 0) + (settings.Certificate is null ? 0 : 1);
+        if (sources == 0)
+        {
+            fail("CertificatePath", $"{K("CertificatePath")} or {K("CertificateThumbprint")} is missing: give a PFX or PEM file, or the thumbprint of a certificate (with its private key) in the certificate store.");
+        }
+        else if (sources > 1)
+        {
+            fail("CertificatePath", $"{K("CertificatePath")} and {K("CertificateThumbprint")} are both given: give one certificate source.");
+        }
+
+        FileMustExist(settings.CertificatePath, "CertificatePath", fail);
+        FileMustExist(settings.CertificateKeyPath, "CertificateKeyPath", fail);
+
+        if (hasThumbprint)
+        {
+            var hex = settings.CertificateThumbprint!.Count(Uri.IsHexDigit);
+            var other = settings.CertificateThumbprint!.Count(c => !Uri.IsHexDigit(c) && c != ' ' && c != ':');
+            if (hex != 40 || other != 0)
+            {
+                fail("CertificateThumbprint", $"{K("CertificateThumbprint")} is not a SHA-1 thumbprint: use the 40 hex digits shown under Certificates & secrets or by the certificate store.");
+            }
+
+            if (!Enum.IsDefined(typeof(StoreLocation), settings.CertificateStoreLocation))
+            {
+                fail("CertificateStoreLocation", $"{K("CertificateStoreLocation")} must be CurrentUser or LocalMachine.");
+            }
+        }
+    }
+
+    private static void FileMustExist(string? path, string setting, Action<string, string> fail)
+    {
+        if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path))
+        {
+            fail(setting, $"{MailSettingsFailure.Key(setting)} {MailSettingsFailure.Value(path)} does not exist (a relative path is resolved from {Directory.GetCurrentDirectory()}).");
+        }
+    }
+
+    private static bool IsAddress(string value)
+    {
+        var text = value.Trim();
+        var at = text.IndexOf('@');
+        return at > 0 && at < text.Length - 1 && !text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c));
+    }
+}

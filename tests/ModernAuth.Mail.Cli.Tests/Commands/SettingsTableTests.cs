@@ -1,0 +1,85 @@
+using System.CommandLine;
+using ModernAuth.Mail.Cli.Configuration;
+
+namespace ModernAuth.Mail.Cli.Tests.Commands;
+
+/// <summary>
+/// Every provider setting is spelled one way: the settings type's property names, the tool's options, environment
+/// variables and profile keys derived from them, and docs/configuration.md's table, which must list exactly those.
+/// </summary>
+public sealed class SettingsTableTests
+{
+    private static readonly IReadOnlyDictionary<string, string[]> Table = ReadTable();
+
+    [Fact]
+    public void DocsTable_ListsEverySettingOnce()
+    {
+        Assert.Equal(MailTokenProviderSettings.SettingNames.OrderBy(s => s, StringComparer.Ordinal), Table.Keys.OrderBy(s => s, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void DocsTable_SpellsEachSettingAsTheToolDoes()
+    {
+        foreach (var (setting, cells) in Table)
+        {
+            var (option, environment, profile) = (cells[3], cells[4], cells[5]);
+            Assert.Equal($"`{SettingNames.Environment(setting)}`", environment);
+            if (SettingNames.Secrets.Contains(setting))
+            {
+                Assert.Equal("(never)", option);
+                Assert.Equal("(never)", profile);
+            }
+            else
+            {
+                Assert.StartsWith($"`{SettingNames.Option(setting)}`", option, StringComparison.Ordinal);
+                Assert.Equal($"`{SettingNames.ProfileKey(setting)}`", profile);
+            }
+        }
+    }
+
+    [Fact]
+    public void ConnectionOptions_OneOptionPerSetting_WithHelp()
+    {
+        var options = new ConnectionOptions();
+
+        foreach (var setting in MailTokenProviderSettings.SettingNames)
+        {
+            Assert.True(ConnectionOptions.Help.ContainsKey(setting), $"{setting} has no help text");
+            Assert.Equal(SettingNames.Option(setting), options.BySetting[setting].Name);
+            Assert.Equal(SettingNames.Secrets.Contains(setting), options.BySetting[setting].Hidden);
+        }
+    }
+
+    [Theory]
+    [InlineData("ClientId", "--client-id", "MODERNAUTH_MAIL_CLIENT_ID", "clientId")]
+    [InlineData("TokenCachePath", "--token-cache-path", "MODERNAUTH_MAIL_TOKEN_CACHE_PATH", "tokenCachePath")]
+    [InlineData("AuthorityCertificatePath", "--authority-certificate-path", "MODERNAUTH_MAIL_AUTHORITY_CERTIFICATE_PATH", "authorityCertificatePath")]
+    public void SettingNames_DerivedFromThePropertyName(string setting, string option, string environment, string profile)
+    {
+        Assert.Equal(option, SettingNames.Option(setting));
+        Assert.Equal(environment, SettingNames.Environment(setting));
+        Assert.Equal(profile, SettingNames.ProfileKey(setting));
+    }
+
+    private static Dictionary<string, string[]> ReadTable()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "ModernAuth.Mail.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("The repository root was not found.");
+        }
+
+        var lines = File.ReadAllLines(Path.Combine(root.FullName, "docs", "configuration.md"));
+        var start = Array.FindIndex(lines, l => l.StartsWith("| setting | flows |", StringComparison.Ordinal));
+        Assert.True(start >= 0, "docs/configuration.md has no settings table");
+        var rows = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var line in lines.Skip(start + 2).TakeWhile(l => l.StartsWith('|')))
+        {
+            var cells = line.Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+            Assert.Equal(6, cells.Length);
+            rows.Add(cells[0].Trim('`'), cells);
+        }
+
+        return rows;
+    }
+}
