@@ -42,7 +42,8 @@ public static class Program
             await RelayBenchmarks.RunLargeMessagesAsync(
                 args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200,
                 args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10,
-                Console.Out);
+                Console.Out,
+                args.Length > 3 ? long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 512);
             return;
         }
 

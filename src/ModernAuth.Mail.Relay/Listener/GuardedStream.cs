@@ -64,6 +64,7 @@ internal sealed class GuardedStream : Stream
     {
         if (StartsData(buffer.Span))
         {
+            _guard.ReleaseMessage(); // whatever a message that never reached the store still held
             _state = DataState.Pass;
             _last = 0;
             _guard.Oversize = false;

@@ -56,7 +56,9 @@ internal sealed class PickupDirectoryWatcher
         SpoolStore.CreatePrivateDirectory(_badmail);
         foreach (var left in Directory.EnumerateFiles(_processing))
         {
-            File.Move(left, Path.Combine(_directory, Path.GetFileName(left)), overwrite: false);
+            // A crash between claiming and spooling: back to be picked up again (a new name if the app reused the old).
+            var back = Path.Combine(_directory, Path.GetFileName(left));
+            File.Move(left, File.Exists(back) ? Path.Combine(_directory, Path.GetFileNameWithoutExtension(left) + "-" + Guid.NewGuid().ToString("N") + ".eml") : back);
         }
 
         _loop = Task.Run(() => RunAsync(_stop.Token));
@@ -124,9 +126,10 @@ internal sealed class PickupDirectoryWatcher
             {
                 ScanOnce();
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Log.PickupBadmail(_logger, _directory, "the pickup directory could not be read: " + ex.Message);
+                // Whatever went wrong, the scanning goes on: the files stay where they are for the next scan.
+                Log.PickupBadmail(_logger, _directory, "the pickup directory could not be scanned: " + ex.Message);
             }
 
             await Task.Delay(_interval, _timeProvider, cancellationToken).ConfigureAwait(false);

@@ -10,6 +10,7 @@ namespace ModernAuth.Mail.Relay.Internal;
 internal sealed class LoginThrottle
 {
     private const int MaxTracked = 50_000;
+    private const int MaxAccountKeyLength = 256;
     private static readonly TimeSpan TrustedFor = TimeSpan.FromDays(1);
 
     private readonly RelayLoginThrottlingOptions _options;
@@ -27,6 +28,7 @@ internal sealed class LoginThrottle
     /// <summary>Whether logins from this address as this account are refused now without a password check.</summary>
     public bool IsLockedOut(string address, string account)
     {
+        account = Key(account);
         var now = _timeProvider.GetUtcNow();
         lock (_addresses)
         {
@@ -56,6 +58,7 @@ internal sealed class LoginThrottle
     /// <summary>Records a failed login; returns how long to wait before answering it.</summary>
     public TimeSpan RecordFailure(string address, string account)
     {
+        account = Key(account);
         var now = _timeProvider.GetUtcNow();
         lock (_addresses)
         {
@@ -69,6 +72,7 @@ internal sealed class LoginThrottle
 
     public void RecordSuccess(string address, string account)
     {
+        account = Key(account);
         var now = _timeProvider.GetUtcNow();
         lock (_addresses)
         {
@@ -87,6 +91,9 @@ internal sealed class LoginThrottle
             }
         }
     }
+
+    /// <summary>An account name as tracked: cut, so a flood of huge made-up names cannot fill the memory.</summary>
+    private static string Key(string account) => account.Length <= MaxAccountKeyLength ? account : account[..MaxAccountKeyLength];
 
     private int Add(Dictionary<string, Record> records, string key, DateTimeOffset now)
     {
