@@ -105,8 +105,9 @@ public class RelayServer : IAsyncDisposable
     internal int ActiveConnections => _listeners?.Connections ?? 0;
 
     /// <summary>
-    /// Checks the configuration, recovers the spool (deleting what a crash left half-written, which was never
-    /// acknowledged), binds the listener and starts delivering what the spool holds.
+    /// Checks the configuration (logging what is allowed but dangerous), recovers the spool (a complete message a crash
+    /// left in <c>tmp/</c> joins the queue, a truncated one goes to <c>dead/</c>), binds the listeners, starts
+    /// delivering what the spool holds and, when configured, watching the pickup directory.
     /// </summary>
     /// <param name="cancellationToken">Cancels starting.</param>
     /// <returns>A task that completes when the relay listens.</returns>
