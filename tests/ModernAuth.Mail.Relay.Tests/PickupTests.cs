@@ -67,6 +67,26 @@ public sealed class PickupTests(MailServers servers)
         Assert.Empty(Directory.EnumerateFiles(pickup, "*.eml"));
     }
 
+    [Fact]
+    public async Task AFileACrashLeftClaimed_IsPickedUpAgainAtTheNextStart()
+    {
+        await using var env = new TestEnvironment(servers);
+        var pickup = Path.Combine(env.SpoolDirectory, "pickup");
+        Directory.CreateDirectory(Path.Combine(pickup, ".processing"));
+        var sender = MailServers.NewMailbox("left");
+        var recipient = MailServers.NewMailbox("to");
+        var subject = "Leftover " + Guid.NewGuid().ToString("N");
+        var claimed = Path.Combine(pickup, ".processing", "left.eml");
+        File.WriteAllText(claimed, $"x-sender: {sender}\r\nx-receiver: {recipient}\r\nFrom: {sender}\r\nTo: {recipient}\r\nSubject: {subject}\r\n\r\nBody\r\n");
+        File.SetLastWriteTimeUtc(claimed, DateTime.UtcNow.AddSeconds(-5));
+        var options = env.CreateOptions();
+        options.PickupDirectory = pickup;
+        options.PickupInterval = TimeSpan.FromMilliseconds(200);
+        await env.StartRelayAsync(options);
+        await env.WaitForMessageAsync(recipient, subject);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(pickup, ".processing")));
+    }
+
     private static void Backdate(string directory)
     {
         foreach (var file in Directory.EnumerateFiles(directory, "*.eml"))

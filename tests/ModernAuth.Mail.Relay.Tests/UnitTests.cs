@@ -130,6 +130,28 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void LoginThrottle_DoublesTheDelay_LocksOutAfterMaxFailures_AndForgetsAfterTheLockout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-05-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var throttle = new LoginThrottle(new RelayLoginThrottlingOptions { MaxFailures = 3, FailureDelay = TimeSpan.FromSeconds(1), MaxFailureDelay = TimeSpan.FromSeconds(3) }, time);
+        Assert.False(throttle.IsSuspect("10.0.0.1"));
+        Assert.Equal(TimeSpan.FromSeconds(1), throttle.RecordFailure("10.0.0.1", "printer"));
+        Assert.True(throttle.IsSuspect("10.0.0.1"));
+        Assert.Equal(TimeSpan.FromSeconds(2), throttle.RecordFailure("10.0.0.1", "printer"));
+        Assert.False(throttle.IsLockedOut("10.0.0.1", "printer"));
+        Assert.Equal(TimeSpan.FromSeconds(3), throttle.RecordFailure("10.0.0.1", "PRINTER"));
+
+        // The address is locked for every account; the account only for addresses that failed themselves.
+        Assert.True(throttle.IsLockedOut("10.0.0.1", "other"));
+        Assert.False(throttle.IsLockedOut("10.0.0.2", "printer"));
+        throttle.RecordFailure("10.0.0.2", "someone-else");
+        Assert.True(throttle.IsLockedOut("10.0.0.2", "printer"));
+
+        time.Advance(TimeSpan.FromMinutes(15));
+        Assert.False(throttle.IsLockedOut("10.0.0.1", "printer"));
+    }
+
+    [Fact]
     public async Task StartAsync_WithAWrongConfiguration_ThrowsNamingTheKey()
     {
         var options = new RelayOptions { SpoolDirectory = Path.GetTempPath() };
