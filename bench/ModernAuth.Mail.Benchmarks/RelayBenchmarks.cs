@@ -224,10 +224,14 @@ public class RelayBenchmarks
             var seconds = 3 + (times.Sum() / 1000);
             await stop.CancelAsync();
             await Task.WhenAll(attackers);
+            // The first login is the device's first since the relay started: nothing marks its address as trusted yet,
+            // so it queues with the attackers' first checks (each new address's first check is a clean one).
+            var first = times[0];
+            times.RemoveAt(0);
             times.Sort();
             double Percentile(double p) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(p / 100 * times.Count) - 1)];
             output.WriteLine($"genuine cold logins under a flood from 50 addresses ({logins} logins, {guesses} wrong guesses answered, about {guesses / seconds:F1} a second):");
-            output.WriteLine($"p50 {Percentile(50):F0} ms, p90 {Percentile(90):F0} ms, p99 {Percentile(99):F0} ms, max {times[^1]:F0} ms (one check alone: {OneCheckMilliseconds():F0} ms)");
+            output.WriteLine($"first login after the start {first:F0} ms; the other {times.Count}: p50 {Percentile(50):F0} ms, p90 {Percentile(90):F0} ms, p99 {Percentile(99):F0} ms, max {times[^1]:F0} ms (one check alone: {OneCheckMilliseconds():F0} ms)");
         }
         finally
         {

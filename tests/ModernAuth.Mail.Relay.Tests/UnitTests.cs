@@ -35,17 +35,17 @@ public sealed class UnitTests
     {
         using var cache = new VerifiedPasswordCache(100_000);
         var hash = RelayPasswordHasher.HashPassword("right", 100_000);
-        Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", false, default));
-        Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", false, default));
+        Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", CheckPriority.Clean, default));
+        Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", CheckPriority.Clean, default));
         Assert.Equal(1, cache.FullChecks);
-        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, "127.0.0.1", false, default));
-        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, "127.0.0.1", false, default));
+        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, "127.0.0.1", CheckPriority.Clean, default));
+        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, "127.0.0.1", CheckPriority.Clean, default));
         Assert.Equal(3, cache.FullChecks);
         var changed = RelayPasswordHasher.HashPassword("other", 100_000);
-        Assert.False(await cache.VerifyAsync("dev", "right", changed, "127.0.0.1", false, default));
+        Assert.False(await cache.VerifyAsync("dev", "right", changed, "127.0.0.1", CheckPriority.Clean, default));
 
         // An unknown user name costs a full check too (against a decoy of the same strength), and never succeeds.
-        Assert.False(await cache.VerifyAsync("nobody", "right", null, "127.0.0.1", false, default));
+        Assert.False(await cache.VerifyAsync("nobody", "right", null, "127.0.0.1", CheckPriority.Clean, default));
         Assert.Equal(5, cache.FullChecks);
     }
 

@@ -18,6 +18,7 @@ internal sealed class LoginThrottle
     private readonly Dictionary<string, Record> _addresses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Record> _accounts = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<(string Account, string Address), DateTimeOffset> _trusted = new();
+    private readonly Dictionary<string, DateTimeOffset> _trustedAddresses = new(StringComparer.Ordinal);
 
     public LoginThrottle(RelayLoginThrottlingOptions options, TimeProvider timeProvider)
     {
@@ -55,6 +56,16 @@ internal sealed class LoginThrottle
         }
     }
 
+    /// <summary>Whether a login from this address succeeded within the last day (its checks go first of all).</summary>
+    public bool IsTrusted(string address)
+    {
+        var now = _timeProvider.GetUtcNow();
+        lock (_addresses)
+        {
+            return _trustedAddresses.TryGetValue(address, out var until) && until > now;
+        }
+    }
+
     /// <summary>Records a failed login; returns how long to wait before answering it.</summary>
     public TimeSpan RecordFailure(string address, string account)
     {
@@ -88,6 +99,19 @@ internal sealed class LoginThrottle
             if (_trusted.Count < MaxTracked)
             {
                 _trusted[(account, address)] = now + TrustedFor;
+            }
+
+            if (_trustedAddresses.Count >= MaxTracked)
+            {
+                foreach (var key in _trustedAddresses.Where(t => t.Value <= now).Select(t => t.Key).ToList())
+                {
+                    _trustedAddresses.Remove(key);
+                }
+            }
+
+            if (_trustedAddresses.Count < MaxTracked)
+            {
+                _trustedAddresses[address] = now + TrustedFor;
             }
         }
     }

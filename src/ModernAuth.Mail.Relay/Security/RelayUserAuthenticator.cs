@@ -51,7 +51,8 @@ internal sealed class RelayUserAuthenticator : IUserAuthenticator
         }
 
         var known = _policy.TryGetAccount(user, out var hash, out var senders);
-        if (await _cache.VerifyAsync(user, password, known ? hash : null, address, _throttle.IsSuspect(address), cancellationToken).ConfigureAwait(false)
+        var priority = _throttle.IsSuspect(address) ? CheckPriority.Suspect : _throttle.IsTrusted(address) ? CheckPriority.Trusted : CheckPriority.Clean;
+        if (await _cache.VerifyAsync(user, password, known ? hash : null, address, priority, cancellationToken).ConfigureAwait(false)
             && known && password.Length > 0)
         {
             _throttle.RecordSuccess(address, user);

@@ -12,8 +12,9 @@ namespace ModernAuth.Mail.Relay.Internal;
 /// never matches an old entry. Failures are not remembered (a wrong password costs a full check every time), and an
 /// unknown user name costs a full check against a decoy hash of the same strength, so timing does not tell which
 /// accounts exist. At most <see cref="MaxConcurrentChecks"/> full checks run at once, so guessing cannot take every
-/// core; waiting checks are served by priority: a client address with no recent failure and no other check under way
-/// goes before the rest, so a genuine login is not stuck behind a queue of an attacker's checks.
+/// core; waiting checks are served by priority (<see cref="CheckPriority"/>): an address that logged in successfully
+/// before goes first, then an address with no recent failure and no other check under way, then the rest, so a
+/// genuine login is not stuck behind a queue of an attacker's checks.
 /// </summary>
 internal sealed class VerifiedPasswordCache : IDisposable
 {
@@ -43,9 +44,9 @@ internal sealed class VerifiedPasswordCache : IDisposable
     /// <param name="password">The password given.</param>
     /// <param name="passwordHash">The account's hash, or null for an unknown user name (checked against the decoy).</param>
     /// <param name="client">The client's address key: one check per address at a time goes first.</param>
-    /// <param name="suspect">The client failed recently: its checks wait behind everyone else's.</param>
+    /// <param name="priority">How the client's check queues: <see cref="CheckPriority.Trusted"/> first, <see cref="CheckPriority.Suspect"/> last.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
-    public async ValueTask<bool> VerifyAsync(string userName, string password, string? passwordHash, string client, bool suspect, CancellationToken cancellationToken)
+    public async ValueTask<bool> VerifyAsync(string userName, string password, string? passwordHash, string client, CheckPriority priority, CancellationToken cancellationToken)
     {
         var key = passwordHash is null ? null : Key(userName, password, passwordHash);
         if (key is not null && _verified.ContainsKey(key))
@@ -63,7 +64,8 @@ internal sealed class VerifiedPasswordCache : IDisposable
 
         try
         {
-            await _gate.EnterAsync(urgent: !suspect && !another, cancellationToken).ConfigureAwait(false);
+            // A second check of the same address at once waits behind everyone: one address, one check at a time first.
+            await _gate.EnterAsync(another ? CheckPriority.Suspect : priority, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (key is not null && _verified.ContainsKey(key))
@@ -138,19 +140,23 @@ internal sealed class VerifiedPasswordCache : IDisposable
         }
     }
 
-    /// <summary>A semaphore whose waiters are served urgent-first, each class in arrival order.</summary>
+    /// <summary>
+    /// A semaphore whose waiters are served by <see cref="CheckPriority"/>. Trusted and suspect checks go in arrival
+    /// order; clean ones newest first: a flood from many fresh addresses queues its first checks all at once, and a
+    /// genuine device that comes after them (its first login since the start, nothing marks it trusted yet) is served
+    /// next instead of behind the whole wave.
+    /// </summary>
     private sealed class PriorityGate
     {
-        private readonly Queue<TaskCompletionSource> _urgent = new();
-        private readonly Queue<TaskCompletionSource> _rest = new();
+        private readonly LinkedList<TaskCompletionSource>[] _waiting = [new(), new(), new()];
         private int _free;
 
         public PriorityGate(int slots) => _free = slots;
 
-        public async Task EnterAsync(bool urgent, CancellationToken cancellationToken)
+        public async Task EnterAsync(CheckPriority priority, CancellationToken cancellationToken)
         {
             TaskCompletionSource waiter;
-            lock (_urgent)
+            lock (_waiting)
             {
                 if (_free > 0)
                 {
@@ -159,51 +165,41 @@ internal sealed class VerifiedPasswordCache : IDisposable
                 }
 
                 waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                (urgent ? _urgent : _rest).Enqueue(waiter);
+                if (priority == CheckPriority.Clean)
+                {
+                    _waiting[(int)priority].AddFirst(waiter);
+                }
+                else
+                {
+                    _waiting[(int)priority].AddLast(waiter);
+                }
             }
 
             using (cancellationToken.Register(() => waiter.TrySetCanceled(cancellationToken)))
             {
-                try
-                {
-                    await waiter.Task.ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    lock (_urgent)
-                    {
-                        // Handed a slot in the same instant it was cancelled: pass it on.
-                        if (waiter.Task.IsCompletedSuccessfully)
-                        {
-                            ReleaseLocked();
-                        }
-                    }
-
-                    throw;
-                }
+                await waiter.Task.ConfigureAwait(false);
             }
         }
 
         public void Exit()
         {
-            lock (_urgent)
+            lock (_waiting)
             {
-                ReleaseLocked();
-            }
-        }
-
-        private void ReleaseLocked()
-        {
-            while (_urgent.Count > 0 || _rest.Count > 0)
-            {
-                var next = _urgent.Count > 0 ? _urgent.Dequeue() : _rest.Dequeue();
-                if (next.TrySetResult())
+                foreach (var queue in _waiting)
                 {
-                    return;
+                    while (queue.First is { } next)
+                    {
+                        // A waiter cancelled meanwhile refuses the slot; the next one gets it.
+                        queue.RemoveFirst();
+                        if (next.Value.TrySetResult())
+                        {
+                            return;
+                        }
+                    }
                 }
-            }
 
-            _free++;
+                _free++;
+            }
         }
     }
 }
