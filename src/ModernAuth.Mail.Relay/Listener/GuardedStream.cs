@@ -64,10 +64,12 @@ internal sealed class GuardedStream : Stream
     {
         if (StartsData(buffer.Span))
         {
+            _guard.ReleaseMessage(); // whatever a message that never reached the store still held
             _state = DataState.Pass;
             _last = 0;
             _guard.Oversize = false;
             _guard.BareLineFeed = false;
+            _guard.OverBudget = false;
             _guard.DataBytes = 0;
         }
 
@@ -199,6 +201,11 @@ internal sealed class GuardedStream : Stream
                     else if (_guard.DataBytes > _guard.MaxMessageSize)
                     {
                         _guard.Oversize = true;
+                        _state = DataState.DiscardOversize;
+                    }
+                    else if (!_guard.Reserve())
+                    {
+                        _guard.OverBudget = true;
                         _state = DataState.DiscardOversize;
                     }
 

@@ -31,15 +31,18 @@ internal static class RelayOptionsValidator
 
         void Error(string key, string message) => errors.Add($"{prefix}:{key}: {message}");
 
-        for (var i = 0; i < options.Listen.Count; i++)
+        Endpoints(options.Listen, "Listen", "write 127.0.0.1:2525, [::1]:2525 or 0.0.0.0:25");
+        Endpoints(options.ImplicitTlsListen, "ImplicitTlsListen", "write 0.0.0.0:465 or [::]:465");
+        if (options.ImplicitTlsListen.Count > 0 && string.IsNullOrWhiteSpace(options.CertificatePath))
         {
-            if (!IPEndPoint.TryParse(options.Listen[i] ?? string.Empty, out var endpoint) || !options.Listen[i].Contains(':', StringComparison.Ordinal))
+            Error("ImplicitTlsListen", "needs CertificatePath: a PFX with the certificate and key the TLS listener presents.");
+        }
+
+        for (var i = 0; i < options.AuthenticationWithoutTlsNetworks.Count; i++)
+        {
+            if (!IpNetwork.TryParse(options.AuthenticationWithoutTlsNetworks[i], out _))
             {
-                Error($"Listen:{i}", $"'{options.Listen[i]}' is not address:port (write 127.0.0.1:2525, [::1]:2525 or 0.0.0.0:25).");
-            }
-            else if (endpoint.Port is < 0 or > 65535)
-            {
-                Error($"Listen:{i}", $"{endpoint.Port} is not a TCP port.");
+                Error($"AuthenticationWithoutTlsNetworks:{i}", $"'{options.AuthenticationWithoutTlsNetworks[i]}' is not a CIDR range (write 192.168.1.0/24 or fd00::/8).");
             }
         }
 
@@ -107,6 +110,10 @@ internal static class RelayOptionsValidator
             {
                 Error($"Accounts:{i}:PasswordHash", "is not a relay password hash: make one with `modernauth-mail relay hash-password` (PBKDF2-SHA256$<iterations>$<salt>$<hash>); never write the password itself.");
             }
+            else if (RelayPasswordHasher.GetIterations(account.PasswordHash!) is var iterations && iterations < RelayPasswordHasher.MinimumIterations)
+            {
+                Error($"Accounts:{i}:PasswordHash", $"has {iterations.ToString(CultureInfo.InvariantCulture)} PBKDF2 iterations, fewer than 100,000: a stolen configuration would give the password up quickly. Make a new hash with `modernauth-mail relay hash-password` (600,000 iterations).");
+            }
 
             Senders(account.AllowedSenders, $"Accounts:{i}:AllowedSenders");
         }
@@ -146,6 +153,10 @@ internal static class RelayOptionsValidator
         }
 
         Cloud(options.Upstream.Cloud, "Upstream:Cloud");
+        if (options.Upstream.TlsMode == MailTlsMode.None && !IsLoopbackHost(options.Upstream.Host))
+        {
+            Error("Upstream:TlsMode", $"None would send OAuth tokens in clear to {(string.IsNullOrWhiteSpace(options.Upstream.Host) ? "the cloud's SMTP host" : options.Upstream.Host)}: use StartTls or Implicit (None is for a loopback test server only).");
+        }
         if (options.Upstream.Port is { } port && port is < 1 or > 65535)
         {
             Error("Upstream:Port", $"{port} is not a TCP port.");
@@ -179,6 +190,32 @@ internal static class RelayOptionsValidator
             Error("Delivery:MaxRetryDelay", "must not be shorter than Delivery:InitialRetryDelay.");
         }
 
+        Positive(options.MaxReceiveMemory, "MaxReceiveMemory");
+        if (options.MaxReceiveMemory > 0 && options.MaxReceiveMemory < options.MaxMessageSize)
+        {
+            Error("MaxReceiveMemory", $"must hold at least one message of MaxMessageSize ({options.MaxMessageSize.ToString(CultureInfo.InvariantCulture)} bytes).");
+        }
+
+        NotNegative(options.MaxConnectionsPerClient, "MaxConnectionsPerClient");
+        NotNegative(options.MaxConnectionRatePerClient, "MaxConnectionRatePerClient");
+        NotNegative(options.MinimumFreeDiskSpace, "MinimumFreeDiskSpace");
+        NotNegative(options.MaxQueuedMessages, "MaxQueuedMessages");
+        var throttling = options.LoginThrottling;
+        NotNegative(throttling.MaxFailures, "LoginThrottling:MaxFailures");
+        Positive(throttling.FailureWindow, "LoginThrottling:FailureWindow");
+        Positive(throttling.LockoutDuration, "LoginThrottling:LockoutDuration");
+        NotNegative(throttling.FailureDelay, "LoginThrottling:FailureDelay");
+        NotNegative(throttling.MaxFailureDelay, "LoginThrottling:MaxFailureDelay");
+        if (options.PickupDirectory is not null)
+        {
+            if (string.IsNullOrWhiteSpace(options.PickupDirectory))
+            {
+                Error("PickupDirectory", "must not be empty: a directory path, or leave the key out.");
+            }
+
+            Positive(options.PickupInterval, "PickupInterval");
+        }
+
         if (string.IsNullOrWhiteSpace(options.SpoolDirectory))
         {
             Error("SpoolDirectory", "is required: a directory on a local disk where messages wait between 250 and delivery.");
@@ -192,6 +229,30 @@ internal static class RelayOptionsValidator
             if (value.CompareTo(default!) <= 0)
             {
                 Error(key, $"must be positive (is {Convert.ToString(value, CultureInfo.InvariantCulture)}).");
+            }
+        }
+
+        void NotNegative<T>(T value, string key)
+            where T : IComparable<T>
+        {
+            if (value.CompareTo(default!) < 0)
+            {
+                Error(key, $"must not be negative (is {Convert.ToString(value, CultureInfo.InvariantCulture)}).");
+            }
+        }
+
+        void Endpoints(IList<string> list, string key, string example)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (!IPEndPoint.TryParse(list[i] ?? string.Empty, out var endpoint) || !list[i].Contains(':', StringComparison.Ordinal))
+                {
+                    Error($"{key}:{i}", $"'{list[i]}' is not address:port ({example}).");
+                }
+                else if (endpoint.Port is < 0 or > 65535)
+                {
+                    Error($"{key}:{i}", $"{endpoint.Port} is not a TCP port.");
+                }
             }
         }
 
@@ -219,6 +280,34 @@ internal static class RelayOptionsValidator
             }
         }
     }
+
+    /// <summary>What is allowed but dangerous: each warning with its key, logged loudly at start.</summary>
+    public static IReadOnlyList<(string Key, string Warning)> Warnings(RelayOptions options, string prefix = "Relay")
+    {
+        var warnings = new List<(string, string)>();
+        for (var i = 0; i < options.Networks.Count; i++)
+        {
+            for (var j = 0; j < options.Networks[i].Ranges.Count; j++)
+            {
+                if (IpNetwork.TryParse(options.Networks[i].Ranges[j], out var range) && range!.PrefixLength == 0)
+                {
+                    warnings.Add(($"{prefix}:Networks:{i}:Ranges:{j}", $"'{options.Networks[i].Ranges[j]}' lets EVERY address relay without logging in: anyone who reaches the port can send as {string.Join(", ", options.Networks[i].AllowedSenders)}. List the devices' own ranges instead."));
+                }
+            }
+        }
+
+        if (options.AllowAuthenticationWithoutTls == true)
+        {
+            warnings.Add(($"{prefix}:AllowAuthenticationWithoutTls", "is true: relay passwords may cross the network in clear from any client. Prefer AuthenticationWithoutTlsNetworks for the devices that cannot do TLS."));
+        }
+
+        return warnings;
+    }
+
+    private static bool IsLoopbackHost(string? host) =>
+        !string.IsNullOrWhiteSpace(host)
+        && (string.Equals(host.Trim(), "localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host.Trim().Trim('[', ']'), out var address) && IPAddress.IsLoopback(address)));
 
     public static X509Certificate2 LoadPfx(string path, string? password) =>
         new(File.ReadAllBytes(path), password);

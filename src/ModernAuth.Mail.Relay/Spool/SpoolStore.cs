@@ -6,11 +6,15 @@ using System.Text.Json;
 namespace ModernAuth.Mail.Relay.Internal;
 
 /// <summary>
-/// The durable spool. A message is written to <c>tmp/</c>, flushed to disk (<c>fsync</c>), renamed into <c>queue/</c>
-/// and the directory flushed, all before the client is told <c>250</c>: the rename is the commit. A crash before it
-/// leaves only a <c>tmp/</c> file, which was never acknowledged and is deleted at the next start. Delivery state lives
+/// The durable spool: where a message is made durable before the client is told <c>250</c>. A message is written to
+/// <c>tmp/</c>, flushed to disk (<c>fsync</c>), renamed into <c>queue/</c> (written through on Windows) and the
+/// directory flushed; any failure on the way throws, and the client gets <c>451</c>, never <c>250</c>. The rename is
+/// the commit. A crash before it leaves a <c>tmp/</c> file: a complete one (its length matches its envelope) is
+/// recovered into the queue at the next start, because a duplicate is better than a loss; a truncated one, or a
+/// truncated <c>.msg</c> in the queue, goes to <c>dead/</c> as corrupt and is never delivered cut. Delivery state lives
 /// in a small <c>.state</c> file beside the message, replaced atomically; a delivered message loses its <c>.msg</c>
-/// first, so a crash in between redelivers it (at least once) rather than losing it.
+/// first, so a crash in between redelivers it (at least once) rather than losing it. Directories are created
+/// <c>0700</c> and files <c>0600</c> whatever the umask: messages are private.
 /// </summary>
 internal sealed class SpoolStore
 {
@@ -18,10 +22,14 @@ internal sealed class SpoolStore
     public const string StateExtension = ".state";
     public const string ReasonExtension = ".reason";
 
+    private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private readonly TimeProvider _timeProvider;
 
-    public SpoolStore(string directory, bool archiveDelivered, TimeProvider timeProvider)
+    public SpoolStore(string directory, bool archiveDelivered, TimeProvider timeProvider, Action<string>? syncDirectory = null)
     {
+        SyncDirectory = syncDirectory ?? NativeFileSystem.FsyncDirectory;
         Root = Path.GetFullPath(directory);
         QueueDirectory = Path.Combine(Root, "queue");
         DeadDirectory = Path.Combine(Root, "dead");
@@ -43,23 +51,62 @@ internal sealed class SpoolStore
 
     public bool ArchiveDelivered { get; }
 
+    /// <summary>Flushes a directory's entries to disk (<see cref="NativeFileSystem.FsyncDirectory"/>; tests replace it).</summary>
+    public Action<string> SyncDirectory { get; }
+
+    /// <summary>How many <c>tmp/</c> files the last <see cref="Recover"/> took into the queue.</summary>
+    public int RecoveredFromTemp { get; private set; }
+
     /// <summary>
-    /// Creates the directories, deletes what a crash left half-written (never acknowledged), and returns every
-    /// committed message with its state. A spool file whose envelope cannot be read goes to <c>dead/</c>.
+    /// Creates the directories (<c>0700</c>), takes complete <c>tmp/</c> messages into the queue, and returns every
+    /// queued message with its state. A spool file whose envelope cannot be read, or whose body is shorter or longer
+    /// than its envelope says, goes to <c>dead/</c> as corrupt.
     /// </summary>
     public List<(SpoolEnvelope Envelope, SpoolState State)> Recover(Action<string, Exception>? corrupt = null)
     {
-        Directory.CreateDirectory(QueueDirectory);
-        Directory.CreateDirectory(DeadDirectory);
-        Directory.CreateDirectory(TempDirectory);
+        CreatePrivateDirectory(Root);
+        CreatePrivateDirectory(QueueDirectory);
+        CreatePrivateDirectory(DeadDirectory);
+        CreatePrivateDirectory(TempDirectory);
         if (ArchiveDelivered)
         {
-            Directory.CreateDirectory(ArchiveDirectory);
+            CreatePrivateDirectory(ArchiveDirectory);
         }
 
-        foreach (var file in Directory.EnumerateFiles(TempDirectory))
+        RecoveredFromTemp = 0;
+        foreach (var path in Directory.EnumerateFiles(TempDirectory))
         {
-            TryDelete(file);
+            var id = Path.GetFileNameWithoutExtension(path);
+            if (!path.EndsWith(MessageExtension, StringComparison.Ordinal))
+            {
+                TryDelete(path); // a half-written .state: the queue keeps the last complete one
+                continue;
+            }
+
+            try
+            {
+                ReadChecked(path);
+                var target = Path.Combine(QueueDirectory, id + MessageExtension);
+                if (File.Exists(target))
+                {
+                    TryDelete(path); // renamed already; the tmp name is a leftover hard link or copy
+                    continue;
+                }
+
+                NativeFileSystem.MoveDurably(path, target);
+                RecoveredFromTemp++;
+            }
+            catch (Exception ex) when (IsUnreadable(ex))
+            {
+                corrupt?.Invoke(id, ex);
+                WriteReason(id, "The spool file could not be read: " + ex.Message, "corrupt", 0);
+                TryMove(path, Path.Combine(DeadDirectory, id + MessageExtension));
+            }
+        }
+
+        if (RecoveredFromTemp > 0)
+        {
+            SyncDirectory(QueueDirectory);
         }
 
         var result = new List<(SpoolEnvelope, SpoolState)>();
@@ -69,16 +116,11 @@ internal sealed class SpoolStore
             var id = Path.GetFileNameWithoutExtension(path);
             try
             {
-                SpoolEnvelope envelope;
-                using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096))
-                {
-                    envelope = SpoolEnvelope.Read(stream);
-                }
-
+                var envelope = ReadChecked(path);
                 messages.Add(id);
                 result.Add((envelope, ReadState(id) ?? SpoolState.New));
             }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            catch (Exception ex) when (IsUnreadable(ex))
             {
                 corrupt?.Invoke(id, ex);
                 WriteReason(id, "The spool file could not be read: " + ex.Message, "corrupt", 0);
@@ -106,13 +148,15 @@ internal sealed class SpoolStore
     }
 
     /// <summary>Writes a message durably; when this returns, the message survives a crash or power loss.</summary>
+    /// <exception cref="IOException">The message could not be written or made durable; nothing is left in the queue.</exception>
     public void Commit(SpoolEnvelope envelope, ReadOnlySequence<byte> message)
     {
         var temp = Path.Combine(TempDirectory, envelope.Id + MessageExtension);
         var final = Path.Combine(QueueDirectory, envelope.Id + MessageExtension);
+        var renamed = false;
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            using (var stream = CreatePrivateFile(temp, FileMode.CreateNew))
             {
                 stream.Write(envelope.ToJsonLine());
                 foreach (var segment in message)
@@ -123,27 +167,46 @@ internal sealed class SpoolStore
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, final);
+            NativeFileSystem.MoveDurably(temp, final);
+            renamed = true;
+            SyncDirectory(QueueDirectory);
         }
         catch
         {
-            TryDelete(temp);
+            // Not durable: the client is told to try again, so the queue must not keep (and deliver) this copy.
+            TryDelete(renamed ? final : temp);
             throw;
         }
-
-        NativeFileSystem.FsyncDirectory(QueueDirectory);
     }
 
     public void SaveState(string id, SpoolState state)
     {
         var temp = Path.Combine(TempDirectory, id + StateExtension);
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+        using (var stream = CreatePrivateFile(temp, FileMode.Create))
         {
             stream.Write(state.ToJson());
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temp, Path.Combine(QueueDirectory, id + StateExtension), overwrite: true);
+        NativeFileSystem.MoveDurably(temp, Path.Combine(QueueDirectory, id + StateExtension));
+    }
+
+    /// <summary>Whether an exception means the disk (or the user's quota) is full.</summary>
+    public static bool IsDiskFull(Exception exception) =>
+        exception is IOException io && (io.HResult is 28 or 122 // ENOSPC, EDQUOT (Linux)
+            || (io.HResult & 0xFFFF) is 0x70 or 0x27); // ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL (Windows)
+
+    /// <summary>Free bytes on the spool's disk, or null when that cannot be known.</summary>
+    public long? FreeSpace()
+    {
+        try
+        {
+            return new DriveInfo(Root).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     public SpoolState? ReadState(string id) => ReadStateFile(Path.Combine(QueueDirectory, id + StateExtension));
@@ -170,7 +233,7 @@ internal sealed class SpoolStore
         var message = Path.Combine(QueueDirectory, id + MessageExtension);
         if (ArchiveDelivered)
         {
-            Directory.CreateDirectory(ArchiveDirectory);
+            CreatePrivateDirectory(ArchiveDirectory);
             TryMove(message, Path.Combine(ArchiveDirectory, id + MessageExtension));
         }
         else
@@ -186,7 +249,7 @@ internal sealed class SpoolStore
     {
         WriteReason(id, reason, code, attempts);
         TryMove(Path.Combine(QueueDirectory, id + MessageExtension), Path.Combine(DeadDirectory, id + MessageExtension));
-        NativeFileSystem.FsyncDirectory(DeadDirectory);
+        SyncDirectory(DeadDirectory);
         TryDelete(Path.Combine(QueueDirectory, id + StateExtension));
     }
 
@@ -287,7 +350,7 @@ internal sealed class SpoolStore
 
     private void WriteReason(string id, string reason, string code, int attempts)
     {
-        using var stream = new FileStream(Path.Combine(DeadDirectory, id + ReasonExtension), FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        using var stream = CreatePrivateFile(Path.Combine(DeadDirectory, id + ReasonExtension), FileMode.Create);
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
@@ -300,6 +363,51 @@ internal sealed class SpoolStore
 
         stream.Flush(flushToDisk: true);
     }
+
+    /// <summary>Creates a directory <c>0700</c> (and tightens an existing one): spooled messages are private.</summary>
+    public static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        Directory.CreateDirectory(path, PrivateDirectory);
+        if ((File.GetUnixFileMode(path) & ~PrivateDirectory) != 0)
+        {
+            File.SetUnixFileMode(path, PrivateDirectory);
+        }
+    }
+
+    /// <summary>Creates a file <c>0600</c> whatever the umask (the mode is given to <c>open</c>, so it is never wider).</summary>
+    public static FileStream CreatePrivateFile(string path, FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = PrivateFile;
+        }
+
+        return new FileStream(path, options);
+    }
+
+    /// <summary>Reads a spool file's envelope and checks that the body has exactly the length it says.</summary>
+    private static SpoolEnvelope ReadChecked(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+        var envelope = SpoolEnvelope.Read(stream);
+        var body = stream.Length - stream.Position;
+        if (body != envelope.Size)
+        {
+            throw new InvalidDataException($"The message is {(body < envelope.Size ? "truncated" : "longer than its envelope says")}: {body} of {envelope.Size} bytes.");
+        }
+
+        return envelope;
+    }
+
+    private static bool IsUnreadable(Exception ex) =>
+        ex is IOException or InvalidDataException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException;
 
     private static void TryDelete(string path)
     {

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using MailKit;
 using MailKit.Security;
 using MailKit.Net.Smtp;
@@ -14,10 +13,14 @@ namespace ModernAuth.Mail.Relay.Internal;
 /// <summary>
 /// Delivers spooled messages upstream. Messages are grouped by upstream mailbox into lanes; a lane sends its messages
 /// one after another over one authenticated connection, kept open while it has work and paced to the mailbox's rate
-/// limit, and at most <see cref="RelayDeliveryOptions.MaxConcurrentMailboxes"/> lanes send at once. A failure is
-/// retried with exponential back-off and jitter (4xx replies, network and token-service errors) or moves the message
-/// to the dead-letter folder (5xx replies, expiry). The spool is the truth: this class only keeps envelopes and
-/// states in memory, and a message leaves the spool only after the upstream accepted it.
+/// limit (failed attempts count too), and at most <see cref="RelayDeliveryOptions.MaxConcurrentMailboxes"/> lanes send
+/// at once. When the upstream throttles the mailbox (<c>421</c>, <c>4.3.2</c>, <c>4.7.x</c>, the <c>5.2.0</c>
+/// submission quota) or cannot be reached, the whole lane pauses with exponential back-off: one connection tries
+/// again when the pause ends, instead of one per message, and nothing is dead-lettered for it. Other failures are
+/// retried per message with exponential back-off and jitter (4xx replies) or move the message to the dead-letter
+/// folder (5xx replies, expiry). A recipient rejected with 5xx fails alone (with a bounce for it when bounces are on);
+/// the others still get the message. The spool is the truth: this class only keeps envelopes and states in memory,
+/// and a message leaves the spool only after the upstream accepted it.
 /// </summary>
 internal sealed class DeliveryEngine : IAsyncDisposable
 {
@@ -206,7 +209,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
 
         var key = route.LaneKey(item.Envelope.Sender);
         var lane = _lanes.GetOrAdd(key, _ => new Lane(route, route.MailboxFor(item.Envelope.Sender), new MailboxPacer(_options.RateLimitCount, _options.RateLimitWindow, _timeProvider)));
-        lane.Queue.Writer.TryWrite(item);
+        lane.Queue.Enqueue(item);
         StartLane(lane);
     }
 
@@ -224,10 +227,39 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         SmtpClient? client = null;
         try
         {
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            acquired = true;
-            while (!cancellationToken.IsCancellationRequested && lane.Queue.Reader.TryRead(out var item))
+            while (!cancellationToken.IsCancellationRequested && lane.Queue.TryPeek(out _))
             {
+                var pause = lane.PausedUntil - _timeProvider.GetUtcNow();
+                if (pause > TimeSpan.Zero)
+                {
+                    // Throttled or unreachable: wait without holding a connection or a delivery slot.
+                    if (client is not null)
+                    {
+                        await QuitAsync(client).ConfigureAwait(false);
+                        client = null;
+                    }
+
+                    if (acquired)
+                    {
+                        _slots.Release();
+                        acquired = false;
+                    }
+
+                    await Task.Delay(pause, _timeProvider, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!acquired)
+                {
+                    await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    acquired = true;
+                }
+
+                if (!lane.Queue.TryDequeue(out var item))
+                {
+                    break;
+                }
+
                 client = await DeliverAsync(lane, item, client, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -247,7 +279,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
             }
 
             Volatile.Write(ref lane.Running, 0);
-            if (!cancellationToken.IsCancellationRequested && lane.Queue.Reader.TryPeek(out _))
+            if (!cancellationToken.IsCancellationRequested && lane.Queue.TryPeek(out _))
             {
                 StartLane(lane);
             }
@@ -270,7 +302,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         await lane.Pacer.WaitAsync(cancellationToken).ConfigureAwait(false);
         var reused = client is not null;
         var failure = await TrySendAsync(lane, item, client, cancellationToken).ConfigureAwait(false);
-        if (failure.Exception is not null && reused && IsConnectionLevel(failure.Exception))
+        if (failure.Exception is not null && reused && IsConnectionLevel(failure.Exception) && !IsThrottled(failure.Exception))
         {
             // The kept connection went stale (the server closed it while idle): once more on a fresh one.
             failure = await TrySendAsync(lane, item, null, cancellationToken).ConfigureAwait(false);
@@ -278,16 +310,12 @@ internal sealed class DeliveryEngine : IAsyncDisposable
 
         if (failure.Exception is null)
         {
-            lane.Pacer.Record();
+            lane.Failures = 0;
             await CompleteAsync(lane, item, cancellationToken).ConfigureAwait(false);
             return failure.Client;
         }
 
-        if (failure.Client is not null)
-        {
-            failure.Client.Dispose();
-        }
-
+        failure.Client?.Dispose();
         Fail(lane, item, failure.Exception);
         return null;
     }
@@ -298,17 +326,40 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         {
             if (client is null)
             {
+                // A connection attempt counts in the pacer like a message: a throttled upstream is not hammered.
+                lane.Pacer.Record();
                 client = await MailKitConnector.ConnectSmtpAsync(lane.Route.Provider, lane.Mailbox, _routing.ConnectOptions, cancellationToken).ConfigureAwait(false);
                 Log.UpstreamConnected(_logger, lane.Mailbox ?? "(signed-in user)");
+            }
+            else
+            {
+                lane.Pacer.Record();
             }
 
             var stream = _store.OpenMessage(item.Id);
             await using var streamScope = stream.ConfigureAwait(false);
             using var message = await MimeMessage.LoadAsync(stream, persistent: true, cancellationToken).ConfigureAwait(false);
             var sender = new MailboxAddress(string.Empty, item.Envelope.Sender);
-            var recipients = item.Envelope.Recipients.Select(r => new MailboxAddress(string.Empty, r)).ToList();
-            await client.SendAsync(message, sender, recipients, cancellationToken).ConfigureAwait(false);
-            return (client, null);
+            var rejected = item.State.Rejected.Select(r => r.Recipient).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var recipients = item.Envelope.Recipients.Where(r => !rejected.Contains(r)).Select(r => new MailboxAddress(string.Empty, r)).ToList();
+            while (true)
+            {
+                try
+                {
+                    await client.SendAsync(message, sender, recipients, cancellationToken).ConfigureAwait(false);
+                    return (client, null);
+                }
+                catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)ex.StatusCode >= 500 && ex.Mailbox is not null && recipients.Count > 1)
+                {
+                    // This recipient fails alone (MailKit reset the transaction): note it and send to the others.
+                    var error = Trim($"The upstream answered {(int)ex.StatusCode} {ex.Message}");
+                    recipients.RemoveAll(r => string.Equals(r.Address, ex.Mailbox.Address, StringComparison.OrdinalIgnoreCase));
+                    item.State = item.State with { Rejected = item.State.Rejected.Append(new SpoolState.RejectedRecipient(ex.Mailbox.Address, error)).ToArray() };
+                    SaveState(item);
+                    Log.RecipientRejected(_logger, item.Id, ex.Mailbox.Address, error);
+                    lane.Pacer.Record();
+                }
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -327,6 +378,11 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         if (BeforeComplete is { } hook)
         {
             await hook(item.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (item.State.Rejected.Count > 0 && _options.SendBounces && !item.Envelope.IsBounce)
+        {
+            QueueBounce(item, item.State.Rejected);
         }
 
         _store.Complete(item.Id);
@@ -356,18 +412,58 @@ internal sealed class DeliveryEngine : IAsyncDisposable
             return;
         }
 
-        Retry(item, code, error);
-        if (IsConnectionLevel(exception))
+        if (IsThrottled(exception) || IsConnectionLevel(exception))
         {
-            // The upstream or the token service is down for this mailbox: the rest of the lane waits too, instead of
-            // each message trying (and timing out) on its own.
-            while (lane.Queue.Reader.TryRead(out var other))
+            Pause(lane, item, code, error);
+            return;
+        }
+
+        Retry(item, code, error);
+    }
+
+    /// <summary>
+    /// The upstream throttles this mailbox or cannot be reached: the whole lane waits (exponential back-off, growing
+    /// with each pause in a row), every queued message records why, and one connection tries again when it ends.
+    /// </summary>
+    private void Pause(Lane lane, SpoolItem item, string code, string error)
+    {
+        var now = _timeProvider.GetUtcNow();
+        lane.Failures++;
+        var until = now + Backoff(lane.Failures);
+        lane.PausedUntil = until;
+        var attempts = item.State.Attempts + 1;
+        if (now - item.Envelope.ReceivedAt >= _options.MessageLifetime)
+        {
+            item.State = item.State with { Attempts = attempts, LastError = error, LastErrorCode = code, LastAttemptAt = now };
+            DeadLetter(item, "expired", $"Not delivered within {_options.MessageLifetime}. Last error ({code}): {error}");
+        }
+        else
+        {
+            item.State = item.State with { Attempts = attempts, NextAttempt = until, LastError = error, LastErrorCode = code, LastAttemptAt = now };
+            SaveState(item);
+            Metrics?.Retried.Add(1);
+            lane.Queue.Enqueue(item);
+        }
+
+        var waiting = 0;
+        foreach (var other in lane.Queue)
+        {
+            if (!ReferenceEquals(other, item) && _items.ContainsKey(other.Id))
             {
-                if (_items.ContainsKey(other.Id))
-                {
-                    Retry(other, code, error);
-                }
+                other.State = other.State with { NextAttempt = until, LastError = error, LastErrorCode = code };
+                SaveState(other);
             }
+
+            waiting++;
+        }
+
+        if (code == "upstream_throttled")
+        {
+            Log.UpstreamThrottled(_logger, lane.Mailbox ?? "(signed-in user)", code, waiting, until, error);
+        }
+        else
+        {
+            Log.Deferred(_logger, item.Id, attempts, code, error, until);
         }
     }
 
@@ -383,7 +479,15 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         }
 
         var next = now + Backoff(attempts);
-        item.State = new SpoolState(attempts, next, error, code, now);
+        item.State = item.State with { Attempts = attempts, NextAttempt = next, LastError = error, LastErrorCode = code, LastAttemptAt = now };
+        SaveState(item);
+        Metrics?.Retried.Add(1);
+        Log.Deferred(_logger, item.Id, attempts, code, error, next);
+        Schedule(item, next);
+    }
+
+    private void SaveState(SpoolItem item)
+    {
         try
         {
             _store.SaveState(item.Id, item.State);
@@ -392,10 +496,6 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         {
             Log.DeliveryFailedUnexpectedly(_logger, item.Id, ex);
         }
-
-        Metrics?.Retried.Add(1);
-        Log.Deferred(_logger, item.Id, attempts, code, error, next);
-        Schedule(item, next);
     }
 
     private TimeSpan Backoff(int attempts)
@@ -415,7 +515,8 @@ internal sealed class DeliveryEngine : IAsyncDisposable
 
         if (_options.SendBounces && !item.Envelope.IsBounce)
         {
-            QueueBounce(item, reason);
+            var rejected = item.State.Rejected.Select(r => r.Recipient).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            QueueBounce(item, item.State.Rejected.Concat(item.Envelope.Recipients.Where(r => !rejected.Contains(r)).Select(r => new SpoolState.RejectedRecipient(r, reason))).ToList());
         }
 
         try
@@ -431,7 +532,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         Log.DeadLettered(_logger, item.Id, code, reason);
     }
 
-    private void QueueBounce(SpoolItem item, string reason)
+    private void QueueBounce(SpoolItem item, IReadOnlyList<SpoolState.RejectedRecipient> failed)
     {
         try
         {
@@ -448,7 +549,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
             bounce.Headers.Add("Auto-Submitted", "auto-replied");
             var text = new TextPart("plain")
             {
-                Text = $"The relay could not deliver your message to {string.Join(", ", item.Envelope.Recipients)} and has given up.\r\n\r\nReason: {reason}\r\n\r\nThe original message's headers are attached.",
+                Text = $"The relay could not deliver your message to {string.Join(", ", failed.Select(f => f.Recipient))} and has given up.\r\n\r\n{string.Join("\r\n", failed.Select(f => f.Recipient + ": " + f.Error))}\r\n\r\nThe original message's headers are attached.",
             };
             using var headerStream = new MemoryStream();
             headers.WriteTo(headerStream);
@@ -477,6 +578,9 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         {
             case MailAuthenticationException auth:
                 return (auth.ErrorCode, Trim(auth.Message + (string.IsNullOrWhiteSpace(auth.Remedy) ? string.Empty : " Remedy: " + auth.Remedy)), false);
+            case SmtpCommandException when IsThrottled(exception):
+                var throttled = (SmtpCommandException)exception;
+                return ("upstream_throttled", Trim($"The upstream throttles this mailbox: {(int)throttled.StatusCode} {throttled.Message}"), false);
             case SmtpCommandException command:
                 var status = (int)command.StatusCode;
                 var text = $"The upstream answered {status} {command.Message}";
@@ -490,6 +594,24 @@ internal sealed class DeliveryEngine : IAsyncDisposable
             default:
                 return ("unexpected", Trim($"{exception.GetType().Name}: {exception.Message}"), false);
         }
+    }
+
+    /// <summary>
+    /// Whether the upstream throttles the mailbox: <c>421</c> (closing), <c>4.3.2</c> (system not accepting), any
+    /// <c>4.7.x</c> (policy, rate), or Exchange's <c>5.2.0</c> submission quota (a daily limit, not a verdict on the message).
+    /// </summary>
+    internal static bool IsThrottled(Exception exception)
+    {
+        if (exception is not SmtpCommandException command)
+        {
+            return false;
+        }
+
+        var status = (int)command.StatusCode;
+        var text = command.Message.TrimStart();
+        return status == 421
+            || (status is >= 400 and < 500 && (text.StartsWith("4.3.2", StringComparison.Ordinal) || text.StartsWith("4.7.", StringComparison.Ordinal)))
+            || (status >= 500 && text.Contains("5.2.0", StringComparison.Ordinal) && text.Contains("Quota", StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool IsConnectionLevel(Exception exception) =>
@@ -530,7 +652,13 @@ internal sealed class DeliveryEngine : IAsyncDisposable
 
         public MailboxPacer Pacer { get; }
 
-        public Channel<SpoolItem> Queue { get; } = Channel.CreateUnbounded<SpoolItem>(new UnboundedChannelOptions { SingleReader = true });
+        public ConcurrentQueue<SpoolItem> Queue { get; } = new();
+
+        /// <summary>Until when the upstream is left alone for this mailbox (throttled or unreachable).</summary>
+        public DateTimeOffset PausedUntil { get; set; }
+
+        /// <summary>Pauses in a row; the back-off grows with it and a delivered message resets it.</summary>
+        public int Failures { get; set; }
 
         public int Running;
 

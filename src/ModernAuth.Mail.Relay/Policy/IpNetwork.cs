@@ -18,6 +18,9 @@ internal sealed class IpNetwork
 
     public AddressFamily Family { get; }
 
+    /// <summary>The prefix length: 0 for <c>0.0.0.0/0</c> and <c>::/0</c> (every address).</summary>
+    public int PrefixLength => _length;
+
     public static bool TryParse(string? text, out IpNetwork? network)
     {
         network = null;

@@ -25,8 +25,8 @@ internal static partial class Log
     public static partial void Authenticated(ILogger logger, string remote, string account);
 
     [LoggerMessage(EventId = 4005, EventName = "RelayAuthenticationFailed", Level = LogLevel.Warning,
-        Message = "{Remote} failed to log in as relay account {Account} (unknown account or wrong password).")]
-    public static partial void AuthenticationFailed(ILogger logger, string remote, string account);
+        Message = "{Remote} failed to log in as relay account {Account}: {Reason}.")]
+    public static partial void AuthenticationFailed(ILogger logger, string remote, string account, string reason);
 
     [LoggerMessage(EventId = 4006, EventName = "RelayDenied", Level = LogLevel.Warning,
         Message = "Refused to relay for {Remote}: not logged in and its address is in no allowed network.")]
@@ -79,4 +79,28 @@ internal static partial class Log
     [LoggerMessage(EventId = 4018, EventName = "RelayDeliveryFailedUnexpectedly", Level = LogLevel.Error,
         Message = "Delivery of {Id} failed unexpectedly; it will be retried.")]
     public static partial void DeliveryFailedUnexpectedly(ILogger logger, string id, Exception exception);
+
+    [LoggerMessage(EventId = 4019, EventName = "RelayConfigurationWarning", Level = LogLevel.Error,
+        Message = "Relay configuration {Key}: {Warning}")]
+    public static partial void ConfigurationWarning(ILogger logger, string key, string warning);
+
+    [LoggerMessage(EventId = 4020, EventName = "RelaySpoolRecovered", Level = LogLevel.Warning,
+        Message = "Took {Count} complete message(s) left in tmp/ by a crash into the queue (a message may be delivered twice; none is lost).")]
+    public static partial void SpoolRecovered(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4021, EventName = "RelayUpstreamThrottled", Level = LogLevel.Warning,
+        Message = "The upstream throttles {Mailbox} ({Code}): its {Queued} queued message(s) wait until {Until:o}. {Error}")]
+    public static partial void UpstreamThrottled(ILogger logger, string mailbox, string code, int queued, DateTimeOffset until, string error);
+
+    [LoggerMessage(EventId = 4022, EventName = "RelayRecipientRejected", Level = LogLevel.Warning,
+        Message = "The upstream rejected recipient {Recipient} of {Id} for good: {Error}")]
+    public static partial void RecipientRejected(ILogger logger, string id, string recipient, string error);
+
+    [LoggerMessage(EventId = 4023, EventName = "RelayPickedUp", Level = LogLevel.Information,
+        Message = "Picked up {File} from the pickup directory as {Id} from {Sender} to {RecipientCount} recipient(s).")]
+    public static partial void PickedUp(ILogger logger, string file, string id, string sender, int recipientCount);
+
+    [LoggerMessage(EventId = 4024, EventName = "RelayPickupBadmail", Level = LogLevel.Error,
+        Message = "Could not take {File} from the pickup directory; it is in badmail/: {Reason}")]
+    public static partial void PickupBadmail(ILogger logger, string file, string reason);
 }

@@ -37,6 +37,12 @@ internal sealed class RelayPipe : ISecurableDuplexPipe
     public async Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default)
     {
         var ssl = new SslStream(_network, leaveInnerStreamOpen: true);
+
+        // The handshake reads the socket directly, not through the guard: it gets the idle timeout of its own, or a
+        // client that says STARTTLS (or connects to the implicit-TLS port) and then nothing keeps its slot for the
+        // whole session timeout.
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(_guard.IdleTimeout);
         try
         {
             await ssl.AuthenticateAsServerAsync(
@@ -47,7 +53,12 @@ internal sealed class RelayPipe : ISecurableDuplexPipe
                     EnabledSslProtocols = protocols,
                     CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 },
-                cancellationToken).ConfigureAwait(false);
+                idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new IOException("The client did not complete the TLS handshake within the idle timeout.");
         }
         catch
         {
@@ -76,6 +87,7 @@ internal sealed class RelayPipe : ISecurableDuplexPipe
         }
         finally
         {
+            _guard.ReleaseMessage();
             _onDispose();
         }
     }

@@ -7,6 +7,9 @@ internal sealed record SpoolState(int Attempts, DateTimeOffset? NextAttempt, str
 {
     public static readonly SpoolState New = new(0, null, null, null, null);
 
+    /// <summary>Recipients the upstream rejected for good (5xx): not tried again, and told about in a bounce.</summary>
+    public IReadOnlyList<RejectedRecipient> Rejected { get; init; } = Array.Empty<RejectedRecipient>();
+
     public byte[] ToJson()
     {
         using var stream = new MemoryStream();
@@ -34,6 +37,20 @@ internal sealed record SpoolState(int Attempts, DateTimeOffset? NextAttempt, str
                 writer.WriteString("lastAttemptAt", last);
             }
 
+            if (Rejected.Count > 0)
+            {
+                writer.WriteStartArray("rejected");
+                foreach (var rejected in Rejected)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("recipient", rejected.Recipient);
+                    writer.WriteString("error", rejected.Error);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 
@@ -50,6 +67,14 @@ internal sealed record SpoolState(int Attempts, DateTimeOffset? NextAttempt, str
             root.TryGetProperty("nextAttempt", out var n) ? n.GetDateTimeOffset() : null,
             root.TryGetProperty("lastError", out var e) ? e.GetString() : null,
             root.TryGetProperty("lastErrorCode", out var c) ? c.GetString() : null,
-            root.TryGetProperty("lastAttemptAt", out var l) ? l.GetDateTimeOffset() : null);
+            root.TryGetProperty("lastAttemptAt", out var l) ? l.GetDateTimeOffset() : null)
+        {
+            Rejected = root.TryGetProperty("rejected", out var r)
+                ? r.EnumerateArray().Select(x => new RejectedRecipient(x.GetProperty("recipient").GetString()!, x.GetProperty("error").GetString()!)).ToArray()
+                : Array.Empty<RejectedRecipient>(),
+        };
     }
+
+    /// <summary>A recipient the upstream rejected for good, with its reply.</summary>
+    internal sealed record RejectedRecipient(string Recipient, string Error);
 }
