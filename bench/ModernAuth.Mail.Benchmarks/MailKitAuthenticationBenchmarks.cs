@@ -1,7 +1,4 @@
-using System.Net.Security;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using MailKit.Net.Imap;
@@ -9,6 +6,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 using ModernAuth.Mail.MailKit;
+using ModernAuth.Mail.Shared;
 using ModernAuth.Mail.Testing;
 
 namespace ModernAuth.Mail.Benchmarks;
@@ -43,8 +41,7 @@ public class MailKitAuthenticationBenchmarks
     public async Task SetupAsync()
     {
         _servers = TestServers.Load();
-        _signingKey = RSA.Create();
-        _signingKey.ImportFromPem(_servers.SigningKeyPem);
+        _signingKey = _servers.CreateSigningKey();
         _entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = _signingKey, KeyId = _servers.KeyId });
         var clientId = Guid.NewGuid().ToString();
         const string secret = "bench-secret";
@@ -55,8 +52,8 @@ public class MailKitAuthenticationBenchmarks
         // Warm the token cache: the measured connections use the cached token, as a long-running app does.
         var token = await _provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, _mailbox));
 
-        _adapterSmtp = await MailKitConnector.ConnectSmtpAsync(_provider, _mailbox, options: _servers.Options(MailProtocol.Smtp));
-        _rawSmtp = new SmtpClient { ServerCertificateValidationCallback = _servers.TrustCertificate, CheckCertificateRevocation = false };
+        _adapterSmtp = await MailKitConnector.ConnectSmtpAsync(_provider, _mailbox, options: Options(_servers, MailProtocol.Smtp));
+        _rawSmtp = new SmtpClient { ServerCertificateValidationCallback = _servers.TrustServerCertificate, CheckCertificateRevocation = false };
         await _rawSmtp.ConnectAsync(_servers.Host, _servers.SubmissionPort, SecureSocketOptions.StartTls);
         await _rawSmtp.AuthenticateAsync(new SaslMechanismOAuth2(_mailbox, token.Token));
 
@@ -82,9 +79,9 @@ public class MailKitAuthenticationBenchmarks
     [BenchmarkCategory(TlsConnect)]
     public async Task ImapPasswordAsync()
     {
-        using var imap = new ImapClient { ServerCertificateValidationCallback = _servers.TrustCertificate, CheckCertificateRevocation = false };
+        using var imap = new ImapClient { ServerCertificateValidationCallback = _servers.TrustServerCertificate, CheckCertificateRevocation = false };
         await imap.ConnectAsync(_servers.Host, _servers.ImapsPort, SecureSocketOptions.SslOnConnect);
-        await imap.AuthenticateAsync(_servers.PasswordUser, _servers.Password);
+        await imap.AuthenticateAsync(_servers.PasswordUser!, _servers.Password!);
         await imap.DisconnectAsync(quit: true);
     }
 
@@ -92,7 +89,7 @@ public class MailKitAuthenticationBenchmarks
     [BenchmarkCategory(TlsConnect)]
     public async Task ImapAdapterAsync()
     {
-        using var imap = await MailKitConnector.ConnectImapAsync(_provider, _mailbox, options: _servers.Options(MailProtocol.Imap));
+        using var imap = await MailKitConnector.ConnectImapAsync(_provider, _mailbox, options: Options(_servers, MailProtocol.Imap));
         await imap.DisconnectAsync(quit: true);
     }
 
@@ -102,7 +99,7 @@ public class MailKitAuthenticationBenchmarks
     public async Task ImapRawXOAuth2Async()
     {
         var token = await _provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, _mailbox));
-        using var imap = new ImapClient { ServerCertificateValidationCallback = _servers.TrustCertificate, CheckCertificateRevocation = false };
+        using var imap = new ImapClient { ServerCertificateValidationCallback = _servers.TrustServerCertificate, CheckCertificateRevocation = false };
         await imap.ConnectAsync(_servers.Host, _servers.ImapsPort, SecureSocketOptions.SslOnConnect);
         await imap.AuthenticateAsync(new SaslMechanismOAuth2(_mailbox, token.Token));
         await imap.DisconnectAsync(quit: true);
@@ -179,68 +176,12 @@ public class MailKitAuthenticationBenchmarks
         return sorted[sorted.Length / 2];
     }
 
-    /// <summary>The servers as <c>servers.json</c> describes them.</summary>
-    internal sealed class TestServers
+    private static MailKitConnectOptions Options(TestServers servers, MailProtocol protocol) => new()
     {
-        private X509Certificate2 _certificate = null!;
-
-        public string Host { get; private set; } = string.Empty;
-
-        public int ImapsPort { get; private set; }
-
-        public int SubmissionPort { get; private set; }
-
-        public string TenantId { get; private set; } = string.Empty;
-
-        public string KeyId { get; private set; } = string.Empty;
-
-        public string SigningKeyPem { get; private set; } = string.Empty;
-
-        public string PasswordUser { get; private set; } = string.Empty;
-
-        public string Password { get; private set; } = string.Empty;
-
-        public string CertificatePath { get; private set; } = string.Empty;
-
-        public RemoteCertificateValidationCallback TrustCertificate => (_, certificate, _, errors) =>
-            errors == SslPolicyErrors.None ||
-            (certificate is not null && certificate.GetCertHashString(HashAlgorithmName.SHA256) == _certificate.GetCertHashString(HashAlgorithmName.SHA256));
-
-        public static TestServers Load()
-        {
-            var dir = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_SERVERS_DIR");
-            var path = Path.Combine(string.IsNullOrWhiteSpace(dir) ? "/tmp/modernauth-mail-servers" : dir, "servers.json");
-            if (!File.Exists(path))
-            {
-                throw new InvalidOperationException($"{path} does not exist: run `eng/test-servers.sh start` (as root) first.");
-            }
-
-            using var json = JsonDocument.Parse(File.ReadAllText(path));
-            var root = json.RootElement;
-            var key = root.GetProperty("signingKey");
-            var password = root.GetProperty("passwordUser");
-            return new TestServers
-            {
-                Host = root.GetProperty("host").GetString()!,
-                ImapsPort = root.GetProperty("ports").GetProperty("imaps").GetInt32(),
-                SubmissionPort = root.GetProperty("ports").GetProperty("submission").GetInt32(),
-                TenantId = root.GetProperty("tenantId").GetString()!,
-                KeyId = key.GetProperty("kid").GetString()!,
-                SigningKeyPem = File.ReadAllText(key.GetProperty("privateKeyPem").GetString()!),
-                PasswordUser = password.GetProperty("user").GetString()!,
-                Password = password.GetProperty("password").GetString()!,
-                CertificatePath = root.GetProperty("tls").GetProperty("certificate").GetString()!,
-                _certificate = X509Certificate2.CreateFromPem(File.ReadAllText(root.GetProperty("tls").GetProperty("certificate").GetString()!)),
-            };
-        }
-
-        public MailKitConnectOptions Options(MailProtocol protocol) => new()
-        {
-            Host = Host,
-            Port = protocol == MailProtocol.Smtp ? SubmissionPort : ImapsPort,
-            TlsMode = protocol == MailProtocol.Smtp ? MailTlsMode.StartTls : MailTlsMode.Implicit,
-            ServerCertificateValidationCallback = TrustCertificate,
-            CheckCertificateRevocation = false,
-        };
-    }
+        Host = servers.Host,
+        Port = protocol == MailProtocol.Smtp ? servers.SubmissionPort : servers.ImapsPort,
+        TlsMode = protocol == MailProtocol.Smtp ? MailTlsMode.StartTls : MailTlsMode.Implicit,
+        ServerCertificateValidationCallback = servers.TrustServerCertificate,
+        CheckCertificateRevocation = false,
+    };
 }

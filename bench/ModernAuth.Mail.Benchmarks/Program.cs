@@ -5,7 +5,8 @@ namespace ModernAuth.Mail.Benchmarks;
 /// <summary>
 /// Runs the benchmarks named on the command line, e.g. <c>--filter '*TokenInspector*' --job short</c>; or, with
 /// <c>mailkit-interleaved [rounds]</c>, <see cref="MailKitAuthenticationBenchmarks.RunInterleavedAsync"/>;
-/// <c>relay-throughput [messages]</c> and <c>relay-memory [messages]</c>, the runners of <see cref="RelayBenchmarks"/>.
+/// <c>relay-throughput [messages]</c>, <c>relay-memory [messages]</c>, <c>relay-login-flood [logins]</c> and
+/// <c>relay-large [clients] [MB]</c>, the runners of <see cref="RelayBenchmarks"/>.
 /// </summary>
 public static class Program
 {
@@ -27,6 +28,22 @@ public static class Program
         {
             var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : (args[0] == "relay-memory" ? 10_000 : 400);
             await (args[0] == "relay-memory" ? RelayBenchmarks.RunMemoryAsync(count, Console.Out) : RelayBenchmarks.RunThroughputAsync(count, Console.Out));
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "relay-login-flood")
+        {
+            await RelayBenchmarks.RunLoginFloodAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200, Console.Out);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "relay-large")
+        {
+            await RelayBenchmarks.RunLargeMessagesAsync(
+                args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10,
+                Console.Out,
+                args.Length > 3 ? long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 512);
             return;
         }
 

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using ModernAuth.Mail.Extensions;
+using ModernAuth.Mail.Shared;
 using ModernAuth.Mail.Testing;
 using StackExchange.Redis;
 
@@ -131,15 +131,13 @@ public class SharedCacheBenchmarks
     private static string FindRedis()
     {
         var endpoint = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_REDIS");
-        var json = Path.Combine(Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_SERVERS_DIR") ?? "/tmp/modernauth-mail-servers", "servers.json");
-        if (string.IsNullOrEmpty(endpoint) && File.Exists(json))
+        if (string.IsNullOrEmpty(endpoint) && File.Exists(TestServers.Locate()))
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(json));
-            endpoint = document.RootElement.TryGetProperty("redis", out var redis) ? redis.GetString() : null;
+            endpoint = TestServers.Load().RedisEndpoint;
         }
 
         return string.IsNullOrEmpty(endpoint)
-            ? throw new InvalidOperationException("No test Redis: run `eng/test-servers.sh start` first.")
+            ? throw new InvalidOperationException($"No test Redis: run `{TestServers.StartCommand}` first.")
             : endpoint;
     }
 

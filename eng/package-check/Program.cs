@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ModernAuth.Mail;
+using ModernAuth.Mail.Diagnostics;
 using ModernAuth.Mail.MailKit;
 using ModernAuth.Mail.Testing;
 
@@ -10,7 +11,26 @@ entra.RegisterApplication("contoso.onmicrosoft.com", "11111111-0000-0000-0000-00
 var options = new ClientSecretTokenProviderOptions().UseFakeEntraId(entra);
 var provider = new ClientSecretTokenProvider("contoso.onmicrosoft.com", "11111111-0000-0000-0000-000000000001", "package-check", options);
 var token = await provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "shared@contoso.com"));
-Console.WriteLine($"package check: {token}");
+Console.WriteLine($"package check: {token} on .NET {Environment.Version}");
+
+// Over HTTPS loopback too: the fake makes its server certificate with the runtime's X.509 and ASN.1 code, where a
+// net8.0 app on a newer runtime once failed (MissingMethodException in System.Formats.Asn1).
+await using (var https = await entra.StartHttpsServerAsync())
+{
+    var overHttps = new ClientSecretTokenProvider("contoso.onmicrosoft.com", "11111111-0000-0000-0000-000000000001", "package-check", new ClientSecretTokenProviderOptions().UseFakeEntraId(https));
+    var httpsToken = await overHttps.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, "shared@contoso.com"));
+    Console.WriteLine($"package check: over HTTPS {httpsToken}, signing key {entra.ExportSigningPublicKeyPem().Length} characters of PEM");
+}
+
+// The Diagnostics package: the token's signature against the keys the (fake) authority publishes.
+using var keysTransport = entra.CreateHandler();
+var validator = new TokenSignatureValidator(new TokenSignatureValidatorOptions { AuthorityHost = entra.AuthorityHost, Transport = keysTransport });
+var signature = await validator.ValidateAsync(token.Token);
+Console.WriteLine($"package check: signature {string.Join(", ", signature.Select(f => f.Code))}");
+if (!signature.Any(f => f.Code == MailFindingCodes.SignatureValid))
+{
+    return 1;
+}
 
 // The MailKit adapter: a loopback IMAP server that offers XOAUTH2 and accepts the first AUTHENTICATE.
 using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -1,8 +1,8 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using ModernAuth.Mail;
+using ModernAuth.Mail.Shared;
 using ModernAuth.Mail.Testing;
 
 namespace ModernAuth.Mail.Samples;
@@ -23,24 +23,15 @@ public sealed class SampleSandbox : IAsyncDisposable
 
     private readonly RSA _signingKey;
     private readonly FakeEntraId _entra;
-    private readonly byte[] _serverCertificate;
+    private readonly TestServers _servers;
 
-
-    private SampleSandbox(RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, X509Certificate2 certificate, JsonElement servers, byte[] serverCertificate)
+    private SampleSandbox(RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, X509Certificate2 certificate, TestServers servers)
     {
         _signingKey = signingKey;
         _entra = entra;
         Server = server;
         Certificate = certificate;
-        _serverCertificate = serverCertificate;
-        Host = servers.GetProperty("host").GetString()!;
-        var ports = servers.GetProperty("ports");
-        ImapsPort = ports.GetProperty("imaps").GetInt32();
-        SubmissionPort = ports.GetProperty("submission").GetInt32();
-        TenantId = servers.GetProperty("tenantId").GetString()!;
-        var passwordUser = servers.GetProperty("passwordUser");
-        PasswordUser = passwordUser.GetProperty("user").GetString()!;
-        Password = passwordUser.GetProperty("password").GetString()!;
+        _servers = servers;
     }
 
     /// <summary>The fake Entra ID itself (its request counters show what a call cost).</summary>
@@ -55,22 +46,21 @@ public sealed class SampleSandbox : IAsyncDisposable
     /// <summary>The client secret registered for <see cref="SecretAppId"/>, made for this run.</summary>
     public string Secret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
 
-    public string Host { get; }
+    public string Host => _servers.Host;
 
-    public int ImapsPort { get; }
+    public int ImapsPort => _servers.ImapsPort;
 
-    public int SubmissionPort { get; }
+    public int SubmissionPort => _servers.SubmissionPort;
 
-    public string TenantId { get; }
+    public string TenantId => _servers.TenantId;
 
     /// <summary>Postfix's password user, for the "before" side of the legacy sample.</summary>
-    public string PasswordUser { get; }
+    public string PasswordUser => _servers.PasswordUser ?? throw new InvalidOperationException(_servers.Path + " names no password user: run `eng/test-servers.sh start` again.");
 
-    public string Password { get; }
+    public string Password => _servers.Password ?? throw new InvalidOperationException(_servers.Path + " names no password user: run `eng/test-servers.sh start` again.");
 
     /// <summary>Trusts exactly the local servers' self-signed certificate.</summary>
-    public RemoteCertificateValidationCallback TrustServerCertificate =>
-        (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(_serverCertificate);
+    public RemoteCertificateValidationCallback TrustServerCertificate => _servers.TrustServerCertificate;
 
     /// <summary>The global cloud with the local servers' IMAP, POP and SMTP endpoints.</summary>
     public MailCloud Cloud(MailCloud basedOn) => basedOn with
@@ -87,24 +77,24 @@ public sealed class SampleSandbox : IAsyncDisposable
 
     public static async Task<SampleSandbox> StartAsync()
     {
-        var path = Path.Combine(Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_SERVERS_DIR") is { Length: > 0 } dir ? dir : "/tmp/modernauth-mail-servers", "servers.json");
-        if (!File.Exists(path))
+        TestServers servers;
+        try
         {
-            throw new InvalidOperationException($"No app registration is configured (MODERNAUTH_MAIL_CLIENT_ID) and the sandbox's servers are not running ({path} is missing): run `eng/test-servers.sh start` first.");
+            servers = TestServers.Load();
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new InvalidOperationException("No app registration is configured (MODERNAUTH_MAIL_CLIENT_ID), so the sample runs against the offline sandbox, and: " + error.Message, error);
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var servers = document.RootElement.Clone();
-        var signingKey = RSA.Create();
-        signingKey.ImportFromPem(File.ReadAllText(servers.GetProperty("signingKey").GetProperty("privateKeyPem").GetString()!));
-        var entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = signingKey, KeyId = servers.GetProperty("signingKey").GetProperty("kid").GetString() });
+        var signingKey = servers.CreateSigningKey();
+        var entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = signingKey, KeyId = servers.KeyId });
         var server = await entra.StartHttpsServerAsync();
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest("CN=ModernAuth.Mail sample app", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
         var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
-        var serverCertificate = X509CertificateLoader.LoadCertificateFromFile(servers.GetProperty("tls").GetProperty("certificate").GetString()!).RawData;
-        var sandbox = new SampleSandbox(signingKey, entra, server, certificate, servers, serverCertificate);
+        var sandbox = new SampleSandbox(signingKey, entra, server, certificate, servers);
         var tenant = sandbox.TenantId;
         entra.RegisterApplication(tenant, SecretAppId).WithSecret(sandbox.Secret);
         entra.RegisterApplication(tenant, CertificateAppId).WithCertificate(X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert)));

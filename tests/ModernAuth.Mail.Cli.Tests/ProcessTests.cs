@@ -5,6 +5,7 @@ namespace ModernAuth.Mail.Cli.Tests;
 
 /// <summary>The built executable as a user runs it: a real process, real pipes, a real SIGINT.</summary>
 [Collection(SandboxCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class ProcessTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace ModernAuth.Mail.Relay.Tests;
 /// acknowledged with 250 arrives at least once; one never acknowledged may or may not, and nothing half-written stays.
 /// </summary>
 [Collection(RelayCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class CrashTests(MailServers servers)
 {
     [Fact]

@@ -9,6 +9,7 @@ using ModernAuth.Mail.Relay.Tests.Support;
 namespace ModernAuth.Mail.Relay.Tests;
 
 [Collection(RelayCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class EndToEndTests(MailServers servers)
 {
     [Fact]

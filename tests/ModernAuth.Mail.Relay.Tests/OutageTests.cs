@@ -5,6 +5,7 @@ using ModernAuth.Mail.Testing;
 namespace ModernAuth.Mail.Relay.Tests;
 
 [Collection(RelayCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class OutageTests(MailServers servers)
 {
     [Fact]

@@ -4,6 +4,7 @@ using ModernAuth.Mail.Relay.Tests.Support;
 namespace ModernAuth.Mail.Relay.Tests;
 
 [Collection(RelayCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class SecurityTests(MailServers servers)
 {
     [Fact]

@@ -16,10 +16,12 @@ public sealed class UnitTests
     [Fact]
     public void HashPassword_VerifiesTheRightPasswordOnly_WithAFreshSaltEachTime()
     {
-        var first = RelayPasswordHasher.HashPassword("P@ss word", 10_000);
-        var second = RelayPasswordHasher.HashPassword("P@ss word", 10_000);
+        var first = RelayPasswordHasher.HashPassword("P@ss word", 100_000);
+        var second = RelayPasswordHasher.HashPassword("P@ss word", 100_000);
         Assert.NotEqual(first, second);
-        Assert.StartsWith("PBKDF2-SHA256$10000$", first, StringComparison.Ordinal);
+        Assert.StartsWith("PBKDF2-SHA256$100000$", first, StringComparison.Ordinal);
+        Assert.Equal(100_000, RelayPasswordHasher.GetIterations(first));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RelayPasswordHasher.HashPassword("x", 99_999));
         Assert.True(RelayPasswordHasher.VerifyPassword("P@ss word", first));
         Assert.False(RelayPasswordHasher.VerifyPassword("P@ss word ", first));
         Assert.True(RelayPasswordHasher.IsValidHash(first));
@@ -31,16 +33,20 @@ public sealed class UnitTests
     [Fact]
     public async Task VerifiedPasswordCache_ChecksAPairOnce_NeverRemembersFailures_AndForgetsAChangedHash()
     {
-        using var cache = new VerifiedPasswordCache();
-        var hash = RelayPasswordHasher.HashPassword("right", 10_000);
-        Assert.True(await cache.VerifyAsync("dev", "right", hash, default));
-        Assert.True(await cache.VerifyAsync("dev", "right", hash, default));
+        using var cache = new VerifiedPasswordCache(100_000);
+        var hash = RelayPasswordHasher.HashPassword("right", 100_000);
+        Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", CheckPriority.Clean, default));
+        Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", CheckPriority.Clean, default));
         Assert.Equal(1, cache.FullChecks);
-        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, default));
-        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, default));
+        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, "127.0.0.1", CheckPriority.Clean, default));
+        Assert.False(await cache.VerifyAsync("dev", "wrong", hash, "127.0.0.1", CheckPriority.Clean, default));
         Assert.Equal(3, cache.FullChecks);
-        var changed = RelayPasswordHasher.HashPassword("other", 10_000);
-        Assert.False(await cache.VerifyAsync("dev", "right", changed, default));
+        var changed = RelayPasswordHasher.HashPassword("other", 100_000);
+        Assert.False(await cache.VerifyAsync("dev", "right", changed, "127.0.0.1", CheckPriority.Clean, default));
+
+        // An unknown user name costs a full check too (against a decoy of the same strength), and never succeeds.
+        Assert.False(await cache.VerifyAsync("nobody", "right", null, "127.0.0.1", CheckPriority.Clean, default));
+        Assert.Equal(5, cache.FullChecks);
     }
 
     [Theory]
@@ -85,6 +91,64 @@ public sealed class UnitTests
         Assert.Contains(errors, e => e.StartsWith("Relay:Routes:0:Provider:", StringComparison.Ordinal) && e.Contains("ModernAuthMail:Providers:missing", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Relay:Routes:0:Senders:", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Relay:SpoolDirectory:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_RefusesWeakHashesCleartextUpstreamAndImplicitTlsWithoutACertificate_AndWarnsAboutEveryAddress()
+    {
+        var options = new RelayOptions { SpoolDirectory = Path.GetTempPath() };
+        var weak = "PBKDF2-SHA256$10000$" + Convert.ToBase64String(new byte[16]) + "$" + Convert.ToBase64String(new byte[32]);
+        var account = new RelayAccountOptions { UserName = "scanner", PasswordHash = weak };
+        account.AllowedSenders.Add("*");
+        options.Accounts.Add(account);
+        var everyone = new RelayNetworkOptions();
+        everyone.Ranges.Add("0.0.0.0/0");
+        everyone.Ranges.Add("::/0");
+        everyone.AllowedSenders.Add("*");
+        options.Networks.Add(everyone);
+        var route = new RelayRouteOptions { Provider = "c" };
+        route.Senders.Add("*");
+        options.Routes.Add(route);
+        options.TokenProviders["c"] = new ClientSecretTokenProvider("t", "c", "s");
+        options.Upstream.Host = "smtp.contoso.com";
+        options.Upstream.TlsMode = MailTlsMode.None;
+        options.ImplicitTlsListen.Add("0.0.0.0:465");
+
+        var errors = RelayOptionsValidator.Validate(options);
+        Assert.Contains(errors, e => e.StartsWith("Relay:Accounts:0:PasswordHash:", StringComparison.Ordinal) && e.Contains("100,000", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Relay:Upstream:TlsMode:", StringComparison.Ordinal) && e.Contains("smtp.contoso.com", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Relay:ImplicitTlsListen:", StringComparison.Ordinal));
+        var warnings = RelayOptionsValidator.Warnings(options);
+        Assert.Contains(warnings, w => w.Key == "Relay:Networks:0:Ranges:0");
+        Assert.Contains(warnings, w => w.Key == "Relay:Networks:0:Ranges:1");
+
+        // None to a loopback test server stays allowed; the cloud's host (no Host) is not loopback.
+        options.Upstream.Host = "127.0.0.1";
+        Assert.DoesNotContain(RelayOptionsValidator.Validate(options), e => e.StartsWith("Relay:Upstream:TlsMode:", StringComparison.Ordinal));
+        options.Upstream.Host = null;
+        Assert.Contains(RelayOptionsValidator.Validate(options), e => e.StartsWith("Relay:Upstream:TlsMode:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LoginThrottle_DoublesTheDelay_LocksOutAfterMaxFailures_AndForgetsAfterTheLockout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-05-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var throttle = new LoginThrottle(new RelayLoginThrottlingOptions { MaxFailures = 3, FailureDelay = TimeSpan.FromSeconds(1), MaxFailureDelay = TimeSpan.FromSeconds(3) }, time);
+        Assert.False(throttle.IsSuspect("10.0.0.1"));
+        Assert.Equal(TimeSpan.FromSeconds(1), throttle.RecordFailure("10.0.0.1", "printer"));
+        Assert.True(throttle.IsSuspect("10.0.0.1"));
+        Assert.Equal(TimeSpan.FromSeconds(2), throttle.RecordFailure("10.0.0.1", "printer"));
+        Assert.False(throttle.IsLockedOut("10.0.0.1", "printer"));
+        Assert.Equal(TimeSpan.FromSeconds(3), throttle.RecordFailure("10.0.0.1", "PRINTER"));
+
+        // The address is locked for every account; the account only for addresses that failed themselves.
+        Assert.True(throttle.IsLockedOut("10.0.0.1", "other"));
+        Assert.False(throttle.IsLockedOut("10.0.0.2", "printer"));
+        throttle.RecordFailure("10.0.0.2", "someone-else");
+        Assert.True(throttle.IsLockedOut("10.0.0.2", "printer"));
+
+        time.Advance(TimeSpan.FromMinutes(15));
+        Assert.False(throttle.IsLockedOut("10.0.0.1", "printer"));
     }
 
     [Fact]

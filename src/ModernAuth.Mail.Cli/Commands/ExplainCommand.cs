@@ -35,7 +35,7 @@ internal static class ExplainCommand
             else
             {
                 console.Out.WriteLine(MailFindingFormatter.FormatText(explanation).TrimEnd());
-                if (!explanation.IsRecognised)
+                if (!explanation.IsRecognised && explanation.AadstsCode is null)
                 {
                     console.Out.WriteLine();
                     console.Out.WriteLine("Not recognised. To explain it, it needs the complete reply as the server sent it: the tagged IMAP line (A1 NO ...), " +

@@ -20,14 +20,19 @@ internal static class InspectCommand
         var clientId = new Option<string?>("--client-id") { Description = "The client id it should be for [env: MODERNAUTH_MAIL_CLIENT_ID].", HelpName = "id" };
         var cloud = new Option<string?>("--cloud") { Description = "The cloud, which decides the valid audiences [default: Global].", HelpName = "name" };
         var json = new Option<bool>("--json") { Description = "Print the findings as JSON (schema: docs/diagnostics-json.md)." };
+        var verifySignature = new Option<bool>("--verify-signature")
+        {
+            Description = "Also check the token's signature and issuer against the keys its authority publishes (OpenID Connect metadata and JWKS, fetched over HTTPS; with --sandbox, the sandbox's fake Entra ID).",
+        };
         var command = new Command("inspect", "Read a token without trusting it and report what is wrong for the protocol and flow, with the fix. Exit code 0 when no finding is an error, 1 when one is (a cut-off JWT is; an opaque personal-account token is not), 2 on bad usage.");
         HelpExamples.Add(command, """
             Examples:
               modernauth-mail inspect - --protocol imap --flow app --mailbox shared@contoso.com < token.txt
               modernauth-mail token --protocol smtp --show | modernauth-mail inspect - --protocol smtp --json
+              modernauth-mail inspect - --protocol ews --flow app --verify-signature < token.txt
             """);
         command.Arguments.Add(token);
-        foreach (var option in new Option[] { protocol, flow, mailbox, tenant, clientId, cloud, json })
+        foreach (var option in new Option[] { protocol, flow, mailbox, tenant, clientId, cloud, json, verifySignature })
         {
             command.Options.Add(option);
         }
@@ -53,15 +58,39 @@ internal static class InspectCommand
                     _ => null,
                 },
                 Mailbox = parse.GetValue(mailbox),
-                TenantId = parse.GetValue(tenant) ?? Env(console, "TENANT_ID") ?? (sandbox ? SandboxServers.Load(console.GetEnvironmentVariable).TenantId : null),
+                TenantId = parse.GetValue(tenant) ?? Env(console, "TENANT_ID") ?? (sandbox ? SandboxEnvironment.LoadServers(console.GetEnvironmentVariable).TenantId : null),
                 ClientId = parse.GetValue(clientId) ?? Env(console, "CLIENT_ID"),
                 Cloud = mailCloud,
             };
             var result = new TokenInspector(options).Inspect(text);
+            if (parse.GetValue(verifySignature) && result.Summary.Kind == TokenKind.Jwt)
+            {
+                // Opaque and malformed tokens have nothing to verify: the inspection already says so.
+                var signature = await VerifySignatureAsync(console, text, mailCloud, sandbox, cancellationToken);
+                result = new TokenInspectionResult(result.Summary, [.. result.Findings, .. signature]);
+            }
+
             console.Out.WriteLine(parse.GetValue(json) ? MailFindingFormatter.FormatJson(result) : MailFindingFormatter.FormatText(result).TrimEnd());
             return result.HasErrors ? ExitCodes.Failure : ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The signature and issuer findings: against the cloud's authority host, or with --sandbox against the fake Entra ID
+    /// the sandbox starts on the local servers' signing key, over HTTPS.
+    /// </summary>
+    private static async Task<IReadOnlyList<MailFinding>> VerifySignatureAsync(CliConsole console, string? token, MailCloud cloud, bool sandbox, CancellationToken cancellationToken)
+    {
+        if (!sandbox)
+        {
+            return await new TokenSignatureValidator(new TokenSignatureValidatorOptions { Cloud = cloud }).ValidateAsync(token, cancellationToken);
+        }
+
+        await using var environment = await SandboxEnvironment.StartAsync(console.GetEnvironmentVariable, personal: false, cancellationToken);
+        using var transport = environment.Server.CreateTrustingHandler();
+        var sandboxOptions = new TokenSignatureValidatorOptions { AuthorityHost = environment.Server.BaseAddress, Transport = transport };
+        return await new TokenSignatureValidator(sandboxOptions).ValidateAsync(token, cancellationToken);
     }
 
     private static string? Env(CliConsole console, string name) =>

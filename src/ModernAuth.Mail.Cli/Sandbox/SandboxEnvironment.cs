@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ModernAuth.Mail.Shared;
 using ModernAuth.Mail.Testing;
 
 namespace ModernAuth.Mail.Cli.Sandbox;
@@ -36,27 +37,25 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     internal const string BuiltInSecret = "sandbox-secret-7c1e0f3a-known-to-the-fake-entra-id-only";
 
     private readonly RSA _signingKey;
-    private readonly X509Certificate2 _serverCertificate;
 
-    private SandboxEnvironment(SandboxServers servers, RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, FakeEwsServer ews, FakeGraph graph, FakeGraphServer graphServer, X509Certificate2 appCertificate, X509Certificate2 serverCertificate)
+    private SandboxEnvironment(TestServers servers, RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, FakeEwsServer ews, FakeGraph graph, FakeGraphServer graphServer, X509Certificate2 appCertificate)
     {
         Ews = ews;
+        EwsTransport = ews.CreateTrustingHandler();
         Graph = graph;
         GraphServer = graphServer;
         GraphTransport = graphServer.CreateTrustingHandler();
-        EwsTransport = ews.CreateTrustingHandler();
         Servers = servers;
         _signingKey = signingKey;
         Entra = entra;
         Server = server;
         AppCertificate = appCertificate;
-        _serverCertificate = serverCertificate;
         Cloud = MailCloud.Global with
         {
             Name = "Sandbox",
-            Imap = new MailServerEndpoint(servers.Host, servers.Imaps, MailTlsMode.Implicit),
-            Pop = new MailServerEndpoint(servers.Host, servers.Pop3s, MailTlsMode.Implicit),
-            Smtp = new MailServerEndpoint(servers.Host, servers.Submission, MailTlsMode.StartTls),
+            Imap = new MailServerEndpoint(servers.Host, servers.ImapsPort, MailTlsMode.Implicit),
+            Pop = new MailServerEndpoint(servers.Host, servers.Pop3sPort, MailTlsMode.Implicit),
+            Smtp = new MailServerEndpoint(servers.Host, servers.SubmissionPort, MailTlsMode.StartTls),
             Ews = ews.Endpoint,
             Graph = graphServer.BaseAddress,
         };
@@ -70,11 +69,9 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
         };
     }
 
-    public SandboxServers Servers { get; }
+    public TestServers Servers { get; }
 
     public FakeEntraId Entra { get; }
-
-    public FakeEntraIdServer Server { get; }
 
     /// <summary>The sandbox's fake Microsoft Graph (mailboxes of the work and the personal user).</summary>
     public FakeGraph Graph { get; }
@@ -84,6 +81,8 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
 
     /// <summary>A handler that trusts exactly <see cref="GraphServer"/>'s certificate, owned by the sandbox.</summary>
     public HttpMessageHandler GraphTransport { get; }
+
+    public FakeEntraIdServer Server { get; }
 
     /// <summary>The sandbox's EWS endpoint (the default EWS URL of <see cref="Cloud"/>).</summary>
     public FakeEwsServer Ews { get; }
@@ -103,14 +102,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     public string TenantId => Servers.TenantId;
 
     /// <summary>Trusts exactly the local servers' self-signed certificate.</summary>
-    public RemoteCertificateValidationCallback TrustServers
-    {
-        get
-        {
-            var expected = _serverCertificate.RawData;
-            return (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(expected);
-        }
-    }
+    public RemoteCertificateValidationCallback TrustServers => Servers.TrustServerCertificate;
 
     /// <summary>The built-in client id for a flow.</summary>
     public static string ClientIdFor(MailTokenFlow flow) => flow switch
@@ -128,15 +120,14 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<SandboxEnvironment> StartAsync(Func<string, string?> environment, bool personal, CancellationToken cancellationToken)
     {
-        var servers = SandboxServers.Load(environment);
-        var signingKey = RSA.Create();
+        var servers = LoadServers(environment);
+        RSA? signingKey = null;
         FakeEntraId? entra = null;
         FakeEwsServer? ews = null;
         FakeGraph? graph = null;
         try
         {
-            signingKey.ImportFromPem(File.ReadAllText(servers.PrivateKeyPem));
-            var serverCertificate = X509CertificateLoader.LoadCertificateFromFile(servers.TlsCertificate);
+            signingKey = servers.CreateSigningKey();
             entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = signingKey, KeyId = servers.KeyId });
             var server = await entra.StartHttpsServerAsync(cancellationToken);
             var certificate = CreateAppCertificate();
@@ -154,7 +145,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
             graph.AddPersonalMailbox(PersonalUser);
             var graphServer = await graph.StartHttpsServerAsync(cancellationToken);
             ApplyKnobs(entra, environment);
-            return new SandboxEnvironment(servers, signingKey, entra, server, ews, graph, graphServer, certificate, serverCertificate);
+            return new SandboxEnvironment(servers, signingKey, entra, server, ews, graph, graphServer, certificate);
         }
         catch (Exception error) when (error is IOException or CryptographicException or UnauthorizedAccessException)
         {
@@ -173,20 +164,33 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
                 await entra.DisposeAsync();
             }
 
-            signingKey.Dispose();
+            signingKey?.Dispose();
             throw new ConfigurationException($"The sandbox could not read the local servers' keys ({error.Message}). Run `eng/test-servers.sh start` again.");
+        }
+    }
+
+    /// <summary>Reads servers.json (<see cref="TestServers"/>).</summary>
+    /// <exception cref="ConfigurationException">It is missing or unreadable: the message says how to start the servers.</exception>
+    public static TestServers LoadServers(Func<string, string?> environment)
+    {
+        try
+        {
+            return TestServers.Load(environment);
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new ConfigurationException("--sandbox needs the local mail servers. " + error.Message);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        EwsTransport.Dispose();
-        await Ews.DisposeAsync();
         GraphTransport.Dispose();
         await Graph.DisposeAsync();
+        EwsTransport.Dispose();
+        await Ews.DisposeAsync();
         await Entra.DisposeAsync();
         AppCertificate.Dispose();
-        _serverCertificate.Dispose();
         _signingKey.Dispose();
     }
 

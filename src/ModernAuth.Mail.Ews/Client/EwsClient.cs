@@ -6,6 +6,7 @@ using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModernAuth.Mail.Ews.Internal;
+using Polly;
 
 namespace ModernAuth.Mail.Ews;
 
@@ -26,6 +27,7 @@ public class EwsClient : IDisposable
     private readonly EwsClientOptions _options;
     private readonly string? _impersonatedMailbox;
     private readonly ILogger _logger;
+    private readonly ResiliencePipeline? _throttling;
     private int _disposed;
 
     /// <summary>Creates a client that gets its tokens from <paramref name="provider"/>.</summary>
@@ -57,6 +59,7 @@ public class EwsClient : IDisposable
         _http = new HttpClient(handler, disposeHandler: _options.Transport is null) { Timeout = _options.Timeout };
         _ownsHttpClient = true;
         _logger = (ILogger?)_options.LoggerFactory?.CreateLogger("ModernAuth.Mail.Ews.EwsClient") ?? NullLogger.Instance;
+        _throttling = EwsThrottling.Create(_options, _logger);
     }
 
     /// <summary>
@@ -84,6 +87,7 @@ public class EwsClient : IDisposable
         Endpoint = ResolveEndpoint(_options, httpClient.BaseAddress, cloud);
         _impersonatedMailbox = _options.UseImpersonation == true ? Mailbox : null;
         _logger = (ILogger?)_options.LoggerFactory?.CreateLogger("ModernAuth.Mail.Ews.EwsClient") ?? NullLogger.Instance;
+        _throttling = EwsThrottling.Create(_options, _logger);
     }
 
     /// <summary>Creates a client with no connection, for test doubles that override every member.</summary>
@@ -525,51 +529,26 @@ public class EwsClient : IDisposable
 
         var body = SoapRequestWriter.Build(_options.RequestServerVersion, _impersonatedMailbox, writeBody);
         var started = Stopwatch.GetTimestamp();
-        var retries = 0;
-        var waited = TimeSpan.Zero;
-        while (true)
+        try
         {
-            try
+            // The one throttling pipeline for this call: the handler leaves requests the client wrote to it, and
+            // Exchange can also report ErrorServerBusy inside an HTTP 200 response message, which only the client reads.
+            var message = await _throttling!.ExecuteAsync(
+                static (s, ct) => new ValueTask<XElement>(s.Client.SendOnceAsync(s.Operation, s.Body, ct)),
+                (Client: this, Operation: operation, Body: body),
+                cancellationToken).ConfigureAwait(false);
+            if (_logger.IsEnabled(LogLevel.Debug))
             {
-                var message = await SendOnceAsync(operation, body, cancellationToken).ConfigureAwait(false);
-                if (_logger.IsEnabled(LogLevel.Debug))
-                {
-                    Log.OperationCompleted(_logger, operation, Mailbox, (Stopwatch.GetTimestamp() - started) * 1000 / Stopwatch.Frequency);
-                }
+                Log.OperationCompleted(_logger, operation, Mailbox, (Stopwatch.GetTimestamp() - started) * 1000 / Stopwatch.Frequency);
+            }
 
-                return message;
-            }
-            catch (EwsException ex) when (ex.ResponseCode == "ErrorServerBusy" && ex.StatusCode == System.Net.HttpStatusCode.OK)
-            {
-                // Exchange can also report throttling inside an HTTP 200 response message, which the handler does not read.
-                var delay = ex.RetryAfter ?? TimeSpan.FromTicks(_options.DefaultRetryDelay.Ticks << Math.Min(retries, 16));
-                if (!CanRetry(ref retries, ref waited, delay))
-                {
-                    Log.OperationFailed(_logger, operation, ex.ErrorCode, ex.ResponseCode ?? "-", ex.StatusCode, ex.MessageText ?? ex.Message);
-                    throw;
-                }
-
-                await Delay.WaitAsync(_options.TimeProvider, delay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (EwsException ex)
-            {
-                Log.OperationFailed(_logger, operation, ex.ErrorCode, ex.ResponseCode ?? "-", ex.StatusCode, ex.MessageText ?? ex.Message);
-                throw;
-            }
+            return message;
         }
-    }
-
-    private bool CanRetry(ref int retries, ref TimeSpan waited, TimeSpan delay)
-    {
-        if (retries >= _options.MaxRetries || waited + delay > _options.MaxTotalRetryDelay)
+        catch (EwsException ex)
         {
-            return false;
+            Log.OperationFailed(_logger, operation, ex.ErrorCode, ex.ResponseCode ?? "-", ex.StatusCode, ex.MessageText ?? ex.Message);
+            throw;
         }
-
-        retries++;
-        waited += delay;
-        Log.Throttled(_logger, "ErrorServerBusy in a response message", (long)delay.TotalMilliseconds, retries, _options.MaxRetries);
-        return true;
     }
 
     private async Task<XElement> SendOnceAsync(string operation, byte[] body, CancellationToken cancellationToken)

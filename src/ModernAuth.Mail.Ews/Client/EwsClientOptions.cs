@@ -25,9 +25,10 @@ public class EwsClientOptions : EwsAuthenticationHandlerOptions
     }
 
     /// <summary>
-    /// How long one call may take, throttling waits and the token included, before it fails as
-    /// <see cref="EwsErrorCodes.Timeout"/>. Applies to the client's own <see cref="HttpClient"/>; a supplied one keeps
-    /// its own timeout. Default 100 seconds.
+    /// How long one request to EWS may take, the token included, before the call fails as
+    /// <see cref="EwsErrorCodes.Timeout"/>. Waits between throttling retries are bounded by
+    /// <see cref="EwsAuthenticationHandlerOptions.MaxTotalRetryDelay"/> instead. Applies to the client's own
+    /// <see cref="HttpClient"/>; a supplied one keeps its own timeout. Default 100 seconds.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan Timeout

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModernAuth.Mail.Diagnostics;
 using ModernAuth.Mail.Ews.Internal;
+using Polly;
 
 namespace ModernAuth.Mail.Ews;
 
@@ -32,6 +33,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
     private readonly EwsAuthenticationHandlerOptions _options;
     private readonly ILogger _logger;
     private readonly MailTokenRequest _tokenRequest;
+    private readonly ResiliencePipeline _throttling;
 
     /// <summary>Creates a handler. Set <see cref="DelegatingHandler.InnerHandler"/> (or let <c>IHttpClientFactory</c> do it) before use.</summary>
     /// <param name="provider">Where tokens come from.</param>
@@ -56,6 +58,7 @@ public class EwsAuthenticationHandler : DelegatingHandler
         var account = provider.IsAppOnly || string.IsNullOrWhiteSpace(_options.SignInAccount) ? Mailbox : _options.SignInAccount!.Trim();
         _tokenRequest = provider.CreateRequest(MailProtocol.Ews, account);
         _logger = (ILogger?)_options.LoggerFactory?.CreateLogger("ModernAuth.Mail.Ews.EwsAuthenticationHandler") ?? NullLogger.Instance;
+        _throttling = EwsThrottling.Create(_options, _logger);
     }
 
     /// <summary>The cloud: the options' <see cref="EwsAuthenticationHandlerOptions.Cloud"/>, else the provider's.</summary>
@@ -84,97 +87,107 @@ public class EwsAuthenticationHandler : DelegatingHandler
             throw new EwsException(EwsErrorCodes.InvalidRequest, $"The EWS URL {uri.GetLeftPart(UriPartial.Path)} is plain HTTP: the bearer token would travel in clear text.", "Use the https:// URL of the EWS endpoint.");
         }
 
+        // A request EwsClient wrote is retried by the client's own throttling pipeline (around sending and reading the
+        // answer, which can hold ErrorServerBusy too); anything else by this handler's. Never both.
+        var callerRetries = request.Content is EwsSoapContent;
         await PrepareBodyAsync(request, cancellationToken).ConfigureAwait(false);
         request.Headers.Remove(AnchorHeader);
         request.Headers.TryAddWithoutValidation(AnchorHeader, Mailbox);
 
-        var refreshed = false;
+        var call = new Call(request);
+        return callerRetries
+            ? await SendRefreshingOnceAsync(call, cancellationToken).ConfigureAwait(false)
+            : await _throttling.ExecuteAsync(static (s, ct) => new ValueTask<HttpResponseMessage>(s.Handler.SendRefreshingOnceAsync(s.Call, ct)), (Handler: this, Call: call), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One attempt: sends with the current token and, when EWS answers 401 for the first time in this call, once more
+    /// with a fresh token. Success returns the response; any failure throws (throttling as <see cref="EwsErrorCodes.Throttled"/>).
+    /// </summary>
+    private async Task<HttpResponseMessage> SendRefreshingOnceAsync(Call call, CancellationToken cancellationToken)
+    {
+        var request = call.Request;
         var forceRefresh = false;
-        var retries = 0;
-        var waited = TimeSpan.Zero;
-        var attempt = 0;
+        HttpResponseMessage response;
+
+        // At most two sends: the second only after the first 401 of this call, with a fresh token. Not a retry policy:
+        // throttling is the pipeline's (EwsThrottling).
         while (true)
         {
-            attempt++;
-            var token = await _provider.GetTokenAsync(forceRefresh ? _tokenRequest.WithForceRefresh() : _tokenRequest, cancellationToken).ConfigureAwait(false);
-            forceRefresh = false;
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+            call.Token = await _provider.GetTokenAsync(forceRefresh ? _tokenRequest.WithForceRefresh() : _tokenRequest, cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", call.Token.Token);
+            call.Attempt++;
             var debug = _logger.IsEnabled(LogLevel.Debug);
             if (debug)
             {
-                Log.RequestSending(_logger, uri?.GetLeftPart(UriPartial.Path) ?? "(no URL)", Mailbox, attempt, token.Fingerprint);
+                Log.RequestSending(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path) ?? "(no URL)", Mailbox, call.Attempt, call.Token.Fingerprint);
             }
 
             var started = Stopwatch.GetTimestamp();
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (debug)
             {
                 var elapsedMs = (Stopwatch.GetTimestamp() - started) * 1000 / Stopwatch.Frequency;
                 Log.ResponseReceived(_logger, (int)response.StatusCode, elapsedMs, ResponseInfo.From(response).RequestId ?? "-");
             }
 
-            if (response.IsSuccessStatusCode)
+            if (response.StatusCode != HttpStatusCode.Unauthorized || call.Refreshed)
             {
-                await LogResponseBodyAsync(response, token.Token, cancellationToken).ConfigureAwait(false);
-                return response;
+                break;
             }
 
-            TimeSpan? delay;
-            string reason;
+            // The first 401 of this call: the same request once more with a fresh token, unless the token shows a fault
+            // a fresh one would carry again (wrong audience, tenant, token type, ...): then that finding is the answer.
+            var findings = InspectToken(call.Token);
+            var cause = TokenRejectionRules.FindCause(findings, includeWarnings: false);
+            if (cause is not null && !TokenRejectionRules.FreshTokenMayFix(cause))
+            {
+                using (response)
+                {
+                    throw TokenRejected(response, ResponseInfo.From(response), call.Token, findings, cause, refreshed: false);
+                }
+            }
+
+            call.Refreshed = forceRefresh = true;
             using (response)
             {
-                var info = ResponseInfo.From(response);
-                if (response.StatusCode == HttpStatusCode.Unauthorized)
-                {
-                    if (!refreshed)
-                    {
-                        refreshed = forceRefresh = true;
-                        Log.TokenRejected(_logger, token.Fingerprint, DescribeRejection(response, info));
-                        continue;
-                    }
-
-                    throw TokenRejected(response, info, token);
-                }
-
-                if (response.StatusCode is (HttpStatusCode)429 or HttpStatusCode.ServiceUnavailable)
-                {
-                    delay = RetryAfter(response);
-                    reason = $"HTTP {(int)response.StatusCode}" + (delay is null ? string.Empty : ", Retry-After " + Ms(delay.Value) + " ms");
-                    delay ??= DefaultDelay(retries);
-                    if (!CanRetry(ref retries, ref waited, delay.Value, reason))
-                    {
-                        throw Throttled(reason, delay.Value, info);
-                    }
-                }
-                else
-                {
-                    var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-                    await LogBodyAsync(body, token.Token, request: false).ConfigureAwait(false);
-                    var fault = TryReadFault(body, info);
-                    if (fault is null)
-                    {
-                        throw SoapResponseReader.FromHttpError(body, info);
-                    }
-
-                    if (fault.ResponseCode != "ErrorServerBusy")
-                    {
-                        throw fault;
-                    }
-
-                    reason = "ErrorServerBusy" + (fault.RetryAfter is { } b ? ", BackOffMilliseconds " + Ms(b) : string.Empty);
-                    delay = fault.RetryAfter ?? DefaultDelay(retries);
-                    if (!CanRetry(ref retries, ref waited, delay.Value, reason))
-                    {
-                        throw fault;
-                    }
-                }
+                Log.TokenRejected(_logger, call.Token.Fingerprint, DescribeRejection(response, ResponseInfo.From(response)));
             }
+        }
 
-            await Delay.WaitAsync(_options.TimeProvider, delay.Value, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
+        {
+            await LogResponseBodyAsync(response, call.Token.Token, cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+
+        using (response)
+        {
+            throw await FailureAsync(response, call.Token, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static string Ms(TimeSpan value) => ((long)value.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The exception for a failed response: a rejected fresh token, throttling, a SOAP fault or an HTTP error.</summary>
+    private async Task<Exception> FailureAsync(HttpResponseMessage response, MailAccessToken token, CancellationToken cancellationToken)
+    {
+        var info = ResponseInfo.From(response);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            var findings = InspectToken(token);
+            return TokenRejected(response, info, token, findings, TokenRejectionRules.FindCause(findings, includeWarnings: false), refreshed: true);
+        }
+
+        if (response.StatusCode is (HttpStatusCode)429 or HttpStatusCode.ServiceUnavailable)
+        {
+            return Throttled(response, info);
+        }
+
+        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        await LogBodyAsync(body, token.Token, request: false).ConfigureAwait(false);
+
+        // A SOAP fault (ErrorServerBusy in one is throttling, EwsErrorCodes.Throttled), else the HTTP error.
+        return TryReadFault(body, info) ?? SoapResponseReader.FromHttpError(body, info);
+    }
 
     private static string DescribeRejection(HttpResponseMessage response, in ResponseInfo info)
     {
@@ -326,42 +339,21 @@ public class EwsAuthenticationHandler : DelegatingHandler
         await LogBodyAsync(body, token, request: false).ConfigureAwait(false);
     }
 
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    /// <summary>
+    /// HTTP 429 or 503 as <see cref="EwsErrorCodes.Throttled"/>, with the server's <c>Retry-After</c> (seconds or a date)
+    /// as <see cref="EwsException.RetryAfter"/>. The throttling pipeline retries it; the caller sees it once the budget is spent.
+    /// </summary>
+    private EwsException Throttled(HttpResponseMessage response, in ResponseInfo info)
     {
-        var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
+        TimeSpan? retryAfter = response.Headers.RetryAfter switch
         {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (retryAfter?.Date is { } date)
-        {
-            var wait = date - _options.TimeProvider.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
-    }
-
-    private TimeSpan DefaultDelay(int retries) =>
-        TimeSpan.FromTicks(_options.DefaultRetryDelay.Ticks * (1L << Math.Min(retries, 16)));
-
-    private bool CanRetry(ref int retries, ref TimeSpan waited, TimeSpan delay, string reason)
-    {
-        if (retries >= _options.MaxRetries || waited + delay > _options.MaxTotalRetryDelay)
-        {
-            Log.ThrottleBudgetExhausted(_logger, reason, retries, (long)waited.TotalMilliseconds, (long)delay.TotalMilliseconds);
-            return false;
-        }
-
-        retries++;
-        waited += delay;
-        Log.Throttled(_logger, reason, (long)delay.TotalMilliseconds, retries, _options.MaxRetries);
-        return true;
-    }
-
-    private static EwsException Throttled(string reason, TimeSpan delay, in ResponseInfo info) =>
-        new(EwsErrorCodes.Throttled,
+            { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
+            { Date: { } date } => date - _options.TimeProvider.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            _ => null,
+        };
+        var reason = $"HTTP {(int)response.StatusCode}" + (retryAfter is { } r ? ", Retry-After " + ((long)r.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + " ms" : string.Empty);
+        return new EwsException(
+            EwsErrorCodes.Throttled,
             $"EWS kept throttling the request ({reason}) beyond the retry budget (EwsAuthenticationHandlerOptions.MaxRetries / MaxTotalRetryDelay).",
             "Wait for RetryAfter before the next request, lower the number of concurrent requests (Exchange Online allows about 10 per mailbox), or raise the retry budget.",
             isRetryable: true)
@@ -369,32 +361,41 @@ public class EwsAuthenticationHandler : DelegatingHandler
             StatusCode = info.StatusCode,
             ServerDiagnostics = info.Diagnostics,
             RequestId = info.RequestId,
-            RetryAfter = delay,
+            RetryAfter = retryAfter,
         };
+    }
 
-    private MailAuthenticationException TokenRejected(HttpResponseMessage response, in ResponseInfo info, MailAccessToken token)
+    private IReadOnlyList<MailFinding> InspectToken(MailAccessToken token)
     {
-        var rejection = DescribeRejection(response, info);
-        Log.TokenRejectedAfterRefresh(_logger, token.Fingerprint, rejection, EwsErrorCodes.TokenRejected);
-
-        IReadOnlyList<MailFinding> findings;
         try
         {
-            var inspection = new TokenInspector(new TokenInspectorOptions
+            return new TokenInspector(new TokenInspectorOptions
             {
                 Protocol = MailProtocol.Ews,
                 AppOnly = _provider.IsAppOnly,
                 Mailbox = Mailbox,
                 Cloud = Cloud,
                 TimeProvider = _options.TimeProvider,
-            }).Inspect(token.Token);
-            findings = inspection.Findings;
+            }).Inspect(token.Token).Findings;
         }
 #pragma warning disable CA1031 // Diagnostics must never hide the real failure.
         catch (Exception)
 #pragma warning restore CA1031
         {
-            findings = Array.Empty<MailFinding>();
+            return Array.Empty<MailFinding>();
+        }
+    }
+
+    private MailAuthenticationException TokenRejected(HttpResponseMessage response, in ResponseInfo info, MailAccessToken token, IReadOnlyList<MailFinding> findings, MailFinding? cause, bool refreshed)
+    {
+        var rejection = DescribeRejection(response, info);
+        if (refreshed)
+        {
+            Log.TokenRejectedAfterRefresh(_logger, token.Fingerprint, rejection, cause?.Code ?? EwsErrorCodes.TokenRejected);
+        }
+        else
+        {
+            Log.TokenRejectedNotRefreshed(_logger, token.Fingerprint, rejection, cause!.Code);
         }
 
         var remedy = _provider.IsAppOnly
@@ -404,14 +405,29 @@ public class EwsAuthenticationHandler : DelegatingHandler
             : "Give the app the delegated permission EWS.AccessAsUser.All (Office 365 Exchange Online) and request https://outlook.office365.com/EWS.AccessAsUser.All (the token's scp must contain EWS.AccessAsUser.All; " +
               "a bare EWS.AccessAsUser.All gets a Microsoft Graph token). Check that the tenant's EWS application access policy allows the app (EWSAllowedAppIDs / EwsAllowList) and that EWS is on for the mailbox (Set-CASMailbox -EwsEnabled $true). " +
               "Personal Microsoft accounts have no EWS: use IMAP (ModernAuth.Mail.MailKit) or Microsoft Graph.";
-        var firstError = findings.FirstOrDefault(f => f.Severity == MailFindingSeverity.Error);
-        var message = "EWS rejected the token with HTTP 401 even after a fresh token was fetched (" + rejection + ")." +
-            (firstError is null ? string.Empty : " Token check: " + firstError.Explanation);
-        return new MailAuthenticationException(EwsErrorCodes.TokenRejected, message, remedy, isRetryable: false)
+        // The token's own finding, when it has one, says what to fix better than the generic remedy; a fault a fresh
+        // token would carry again was not worth a second token request.
+        var message = "EWS rejected the token with HTTP 401" + (refreshed ? " even after a fresh token was fetched" : string.Empty) + " (" + rejection + ")." +
+            (cause is null ? string.Empty : " The token: " + cause.Observed + ". " + cause.Explanation);
+        return new MailAuthenticationException(cause?.Code ?? EwsErrorCodes.TokenRejected, message, cause?.Fix ?? remedy, isRetryable: false)
         {
             ServerResponse = "HTTP 401; " + rejection,
             Protocol = MailProtocol.Ews,
             Findings = findings,
         };
+    }
+
+    /// <summary>One call of <see cref="SendAsync"/>: the request, the token last sent, whether it was refreshed already.</summary>
+    private sealed class Call
+    {
+        public Call(HttpRequestMessage request) => Request = request;
+
+        public HttpRequestMessage Request { get; }
+
+        public MailAccessToken Token { get; set; }
+
+        public bool Refreshed { get; set; }
+
+        public int Attempt { get; set; }
     }
 }

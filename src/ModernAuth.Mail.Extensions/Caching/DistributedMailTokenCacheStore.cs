@@ -5,14 +5,19 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using ModernAuth.Mail.Caching;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace ModernAuth.Mail.Extensions.Internal;
 
 /// <summary>
-/// Keeps MSAL's token caches in an <see cref="IDistributedCache"/>, encrypted. When the cache cannot be reached,
-/// reads answer "nothing stored" (so each provider keeps its in-memory tokens), writes are remembered, the outage is
-/// logged once, and the cache is probed again every <see cref="DistributedTokenCacheOptions.RetryInterval"/>; on the
-/// first success the remembered writes are flushed. Entries that do not decrypt are logged, removed and replaced.
+/// Keeps MSAL's token caches in an <see cref="IDistributedCache"/>, encrypted. Every cache operation goes through one
+/// Polly pipeline: a circuit breaker around a timeout of <see cref="DistributedTokenCacheOptions.OperationTimeout"/>.
+/// When the cache cannot be reached, reads answer "nothing stored" (so each provider keeps its in-memory tokens), writes
+/// are remembered, the circuit opens and the outage is logged once, and the cache is probed again every
+/// <see cref="DistributedTokenCacheOptions.RetryInterval"/>; after the first success the remembered writes are flushed.
+/// Entries that do not decrypt are logged, removed and replaced.
 /// Cold misses are coordinated across instances with a best-effort lease (write-then-verify, see
 /// <see cref="DistributedTokenCacheOptions.LeaseEnabled"/>).
 /// </summary>
@@ -26,10 +31,9 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PendingWrite> _pending = new(StringComparer.Ordinal);
-    private readonly object _stateLock = new();
-    private bool _down;
-    private long _downSince;
-    private long _retryAt;
+    private readonly CircuitBreakerStateProvider _circuit = new();
+    private readonly ResiliencePipeline _pipeline;
+    private long _outageStarted;
 
     public DistributedMailTokenCacheStore(IDistributedCache cache, DistributedTokenCacheOptions options, TimeProvider time, ILogger logger)
     {
@@ -38,27 +42,54 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
         _protector = new TokenCacheProtector(options.EncryptionKey ?? throw new InvalidOperationException("The token cache EncryptionKey is missing."), options.PreviousEncryptionKeys);
         _time = time;
         _logger = logger;
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                // The cache is either reachable or not: any failure opens the circuit. Polly's breaker opens only once its
+                // window holds two operations, so a store that has not reached the cache within the window opens on the
+                // second failure; after any success in the window, on the first.
+                FailureRatio = 0,
+                MinimumThroughput = 2,
+                SamplingDuration = TimeSpan.FromDays(1),
+                BreakDuration = Clamp(options.RetryInterval),
+                BreakDurationGenerator = _ => new ValueTask<TimeSpan>(options.RetryInterval),
+                StateProvider = _circuit,
+                OnOpened = args =>
+                {
+                    // Once per outage: a failed probe opens the circuit again without a second warning.
+                    if (Interlocked.CompareExchange(ref _outageStarted, _time.GetTimestamp(), 0) == 0)
+                    {
+                        var error = args.Outcome.Exception!;
+                        var reason = error is TimeoutRejectedException ? $"no answer within {options.OperationTimeout}" : Password.Replace(error.Message, "$1=***");
+                        Log.DistributedTokenCacheUnavailable(_logger, error.GetType().Name, reason, options.RetryInterval);
+                    }
+
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    var started = Interlocked.Exchange(ref _outageStarted, 0);
+                    if (started != 0)
+                    {
+                        Log.DistributedTokenCacheRecovered(_logger, _time.GetElapsedTime(started), _pending.Count);
+                    }
+
+                    return default;
+                },
+            })
+            .AddTimeout(new TimeoutStrategyOptions
+            {
+                // A generator, so that any positive OperationTimeout the settings accept is used as it is.
+                TimeoutGenerator = _ => new ValueTask<TimeSpan>(options.OperationTimeout),
+            })
+            .Build();
     }
 
-    /// <summary>Whether the last operation on the distributed cache failed (tokens are then served from memory).</summary>
-    public bool IsUnavailable
-    {
-        get
-        {
-            lock (_stateLock)
-            {
-                return _down;
-            }
-        }
-    }
+    /// <summary>Whether the circuit is open: the cache failed and tokens are served from memory until a probe succeeds.</summary>
+    public bool IsUnavailable => _circuit.CircuitState != CircuitState.Closed;
 
     public override async Task<byte[]?> ReadAsync(string key, CancellationToken cancellationToken = default)
     {
-        if (!ShouldTry())
-        {
-            return null;
-        }
-
         var fullKey = _options.KeyPrefix + key;
         byte[]? stored;
         try
@@ -67,7 +98,6 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
         }
         catch (Exception error) when (!IsCallerCancellation(error, cancellationToken))
         {
-            OnFailure(error);
             return null;
         }
 
@@ -77,7 +107,7 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
             _pending.TryRemove(key, out _);
         }
 
-        await OnSuccessAsync(cancellationToken).ConfigureAwait(false);
+        await FlushPendingAsync(cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
             return null;
@@ -95,7 +125,7 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
         }
         catch (Exception error) when (!IsCallerCancellation(error, cancellationToken))
         {
-            OnFailure(error);
+            // The circuit counted it; the entry is replaced by the next write.
         }
 
         return null;
@@ -104,25 +134,19 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
     public override async Task WriteAsync(string key, byte[] data, DateTimeOffset? expiresOn, CancellationToken cancellationToken = default)
     {
         var pending = new PendingWrite(_protector.Protect(data, key), expiresOn);
-        if (!ShouldTry())
-        {
-            _pending[key] = pending;
-            return;
-        }
-
         try
         {
             await SetAsync(key, pending, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (!IsCallerCancellation(error, cancellationToken))
         {
+            // Failed, or skipped while the circuit is open: written back once the cache answers again.
             _pending[key] = pending;
-            OnFailure(error);
             return;
         }
 
         _pending.TryRemove(key, out _);
-        await OnSuccessAsync(cancellationToken).ConfigureAwait(false);
+        await FlushPendingAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -133,7 +157,7 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
     /// </summary>
     public override async ValueTask<MailTokenCacheLease> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken = default)
     {
-        if (!_options.LeaseEnabled || !ShouldTry())
+        if (!_options.LeaseEnabled)
         {
             return MailTokenCacheLease.NotCoordinated;
         }
@@ -157,7 +181,7 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
                 current = await RunAsync(ct => _cache.GetAsync(leaseKey, ct), cancellationToken).ConfigureAwait(false);
             }
 
-            await OnSuccessAsync(cancellationToken).ConfigureAwait(false);
+            await FlushPendingAsync(cancellationToken).ConfigureAwait(false);
             return current is not null && SameBytes(current, nonce)
                 ? new Lease(this, leaseKey, nonce)
                 : MailTokenCacheLease.HeldElsewhere(_options.LeaseMaxWait);
@@ -175,7 +199,6 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
                 throw;
             }
 
-            OnFailure(error);
             return MailTokenCacheLease.NotCoordinated;
         }
     }
@@ -200,80 +223,38 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
         return RunAsync(async ct => { await _cache.SetAsync(_options.KeyPrefix + key, write.Data, entry, ct).ConfigureAwait(false); return true; }, cancellationToken);
     }
 
-    /// <summary>Runs one cache operation with <see cref="DistributedTokenCacheOptions.OperationTimeout"/>: a cache client may hang on a dead server for far longer.</summary>
+    /// <summary>
+    /// Runs one cache operation through the pipeline (circuit breaker, then <see cref="DistributedTokenCacheOptions.OperationTimeout"/>).
+    /// Cache clients may ignore cancellation and hang on a dead server for far longer, so the wait for the operation is
+    /// what the timeout cancels (the operation is abandoned, and its late failure observed). Throws
+    /// <see cref="BrokenCircuitException"/> at once while the circuit is open.
+    /// </summary>
     private async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
-        var task = operation(cancellationToken);
-        if (!task.IsCompleted)
-        {
-            // Observe a late failure of an operation we stopped waiting for.
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
+        return await _pipeline.ExecuteAsync(
+            static async (s, ct) =>
+            {
+                var task = s(ct);
+                if (!task.IsCompleted)
+                {
+                    _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
 
-        return await task.WaitAsync(_options.OperationTimeout, _time, cancellationToken).ConfigureAwait(false);
+                return await task.WaitAsync(ct).ConfigureAwait(false);
+            },
+            operation,
+            cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>While the cache is down, lets one operation through per retry interval to probe it.</summary>
-    private bool ShouldTry()
+    /// <summary>Writes back what was kept in memory while the cache was down (only then is anything pending).</summary>
+    private async Task FlushPendingAsync(CancellationToken cancellationToken)
     {
-        lock (_stateLock)
+        if (_pending.IsEmpty)
         {
-            if (!_down)
-            {
-                return true;
-            }
-
-            var now = _time.GetTimestamp();
-            if (now < _retryAt)
-            {
-                return false;
-            }
-
-            _retryAt = now + Ticks(_options.RetryInterval);
-            return true;
-        }
-    }
-
-    private void OnFailure(Exception error)
-    {
-        bool first;
-        lock (_stateLock)
-        {
-            var now = _time.GetTimestamp();
-            first = !_down;
-            if (first)
-            {
-                _down = true;
-                _downSince = now;
-            }
-
-            _retryAt = now + Ticks(_options.RetryInterval);
+            return;
         }
 
-        if (first)
-        {
-            var reason = error is TimeoutException ? $"no answer within {_options.OperationTimeout}" : Password.Replace(error.Message, "$1=***");
-            Log.DistributedTokenCacheUnavailable(_logger, error.GetType().Name, reason, _options.RetryInterval);
-        }
-    }
-
-    private async Task OnSuccessAsync(CancellationToken cancellationToken)
-    {
-        TimeSpan outage;
-        lock (_stateLock)
-        {
-            if (!_down)
-            {
-                return;
-            }
-
-            _down = false;
-            outage = _time.GetElapsedTime(_downSince);
-        }
-
-        var pending = _pending.ToArray();
-        Log.DistributedTokenCacheRecovered(_logger, outage, pending.Length);
-        foreach (var entry in pending)
+        foreach (var entry in _pending.ToArray())
         {
             try
             {
@@ -281,7 +262,6 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
             }
             catch (Exception error) when (!IsCallerCancellation(error, cancellationToken))
             {
-                OnFailure(error);
                 return;
             }
 
@@ -327,11 +307,6 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
     /// </summary>
     private async Task ReleaseAsync(string leaseKey, byte[] nonce)
     {
-        if (!ShouldTry())
-        {
-            return;
-        }
-
         try
         {
             var current = await RunAsync(ct => _cache.GetAsync(leaseKey, ct), CancellationToken.None).ConfigureAwait(false);
@@ -340,20 +315,19 @@ internal sealed class DistributedMailTokenCacheStore : MailTokenCacheStore
                 await RunAsync(async ct => { await _cache.RemoveAsync(leaseKey, ct).ConfigureAwait(false); return true; }, CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (Exception error)
+#pragma warning disable CA1031 // Never throws: the circuit counted the failure, and an unreleased lease expires.
+        catch (Exception)
+#pragma warning restore CA1031
         {
-            OnFailure(error);
         }
     }
 
-    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-#if NET8_0_OR_GREATER
-        Task.Delay(delay, _time, cancellationToken);
-#else
-        _time.Delay(delay, cancellationToken);
-#endif
+    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => Task.Delay(delay, _time, cancellationToken);
 
-    private long Ticks(TimeSpan interval) => (long)(interval.TotalSeconds * _time.TimestampFrequency);
+    // Polly's BreakDuration must lie in [0.5 s, 1 day]; it bounds how long one probe may run before another may start.
+    // The break itself is RetryInterval exactly (BreakDurationGenerator).
+    private static TimeSpan Clamp(TimeSpan interval) =>
+        interval < TimeSpan.FromSeconds(0.5) ? TimeSpan.FromSeconds(0.5) : interval > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : interval;
 
     private sealed class PendingWrite
     {

@@ -22,8 +22,15 @@ public class RelayOptions
     public string ServerName { get; set; } = "modernauth-mail-relay";
 
     /// <summary>
-    /// A PFX file with the certificate and private key the listener offers with <c>STARTTLS</c>. Default
-    /// <see langword="null"/>: no <c>STARTTLS</c>.
+    /// Where a listener that speaks TLS from the first byte binds (<c>0.0.0.0:465</c>, the "SMTPS" style some devices
+    /// need), as <c>address:port</c>, beside the <see cref="Listen"/> endpoints that offer <c>STARTTLS</c>. Needs
+    /// <see cref="CertificatePath"/>. Default: none.
+    /// </summary>
+    public IList<string> ImplicitTlsListen { get; } = new List<string>();
+
+    /// <summary>
+    /// A PFX file with the certificate and private key the listener offers with <c>STARTTLS</c> (and on
+    /// <see cref="ImplicitTlsListen"/>). Default <see langword="null"/>: no <c>STARTTLS</c>.
     /// </summary>
     public string? CertificatePath { get; set; }
 
@@ -31,10 +38,23 @@ public class RelayOptions
     public string? CertificatePassword { get; set; }
 
     /// <summary>
-    /// Whether relay accounts may log in (<c>AUTH PLAIN</c>/<c>LOGIN</c>) on a connection without TLS. Legacy devices
-    /// often cannot do TLS; relay passwords are local to the relay and never forwarded. Default <see langword="true"/>.
+    /// Whether relay accounts may log in (<c>AUTH PLAIN</c>/<c>LOGIN</c>) on a connection without TLS, where the
+    /// password crosses the network in clear. <see langword="true"/>: from any client (say so only for a network you
+    /// trust). <see langword="false"/>: never. Default <see langword="null"/>: only from
+    /// <see cref="AuthenticationWithoutTlsNetworks"/>, and also from loopback when no <see cref="CertificatePath"/> is
+    /// configured; everyone else must use <c>STARTTLS</c> or <see cref="ImplicitTlsListen"/> first (<c>AUTH</c> is not
+    /// offered to them before TLS, and is answered <c>538 5.7.11</c>).
     /// </summary>
-    public bool AllowAuthenticationWithoutTls { get; set; } = true;
+    public bool? AllowAuthenticationWithoutTls { get; set; }
+
+    /// <summary>
+    /// Client networks (CIDR) whose devices may log in without TLS (old printers that cannot do TLS), when
+    /// <see cref="AllowAuthenticationWithoutTls"/> is not set. Default: none.
+    /// </summary>
+    public IList<string> AuthenticationWithoutTlsNetworks { get; } = new List<string>();
+
+    /// <summary>Failed-login back-off and lockout, per client address and per relay account.</summary>
+    public RelayLoginThrottlingOptions LoginThrottling { get; set; } = new();
 
     /// <summary>The largest message accepted, in bytes; larger ones get <c>552 5.3.4</c>. Default 35 MB (Exchange Online's default limit).</summary>
     public int MaxMessageSize { get; set; } = 35 * 1024 * 1024;
@@ -44,6 +64,25 @@ public class RelayOptions
 
     /// <summary>The most connections served at once; more get <c>421 4.3.2</c> and are closed. Default 200.</summary>
     public int MaxConnections { get; set; } = 200;
+
+    /// <summary>
+    /// The most connections one client address (an IPv6 client: its /64) may hold at once, so one host never locks
+    /// the others out; more get <c>421 4.7.0</c>. Default 20. 0: no limit beyond <see cref="MaxConnections"/>.
+    /// </summary>
+    public int MaxConnectionsPerClient { get; set; } = 20;
+
+    /// <summary>
+    /// The most connections one client address (an IPv6 client: its /64) may open per minute; more get
+    /// <c>421 4.7.0</c>. Default 300. 0: no limit.
+    /// </summary>
+    public int MaxConnectionRatePerClient { get; set; } = 300;
+
+    /// <summary>
+    /// The most message data held in memory at once while messages are received, over all connections, in bytes (the
+    /// SMTP library keeps a message in memory until its end); a message that would go over it is read to its end and
+    /// answered <c>452 4.3.1</c>, so the client retries later. Default 512 MB.
+    /// </summary>
+    public long MaxReceiveMemory { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>How long a client may take to send one command line. Default 2 minutes.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
@@ -84,4 +123,24 @@ public class RelayOptions
 
     /// <summary>Whether delivered messages move to <c>archive/</c> instead of being deleted. Default <see langword="false"/>.</summary>
     public bool ArchiveDelivered { get; set; }
+
+    /// <summary>
+    /// The least free space the spool's disk must keep, in bytes; below it (or below it once the message is written)
+    /// new messages get <c>452 4.3.1</c> and the client retries later. Default 100 MB.
+    /// </summary>
+    public long MinimumFreeDiskSpace { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>The most messages the queue may hold; more get <c>452 4.3.1</c>. Default 100,000. 0: no limit.</summary>
+    public int MaxQueuedMessages { get; set; } = 100_000;
+
+    /// <summary>
+    /// A pickup directory: apps that drop <c>.eml</c> files (System.Net.Mail's <c>SpecifiedPickupDirectory</c>, CDO,
+    /// IIS's pickup folder) keep working. Each file is taken atomically into the spool; its envelope comes from IIS's
+    /// <c>x-sender</c>/<c>x-receiver</c> lines, else from the headers. Files that cannot be taken go to
+    /// <c>badmail/</c> beside it with a <c>.reason</c> file. Default <see langword="null"/>: none.
+    /// </summary>
+    public string? PickupDirectory { get; set; }
+
+    /// <summary>How often the pickup directory is scanned (besides file-system notifications). Default 5 seconds.</summary>
+    public TimeSpan PickupInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -36,6 +36,8 @@ public class RelayServer : IAsyncDisposable
     private DeliveryEngine? _engine;
     private RelayMetrics? _metrics;
     private VerifiedPasswordCache? _passwords;
+    private ReceiveMemoryBudget? _memory;
+    private PickupDirectoryWatcher? _pickup;
     private RelayMessageStore? _messageStore;
     private X509Certificate2? _certificate;
     private CancellationTokenSource? _stop;
@@ -88,11 +90,24 @@ public class RelayServer : IAsyncDisposable
     /// <summary>Test hook: after the upstream accepted a message, before it leaves the spool.</summary>
     internal Func<string, CancellationToken, Task>? BeforeCompleteHook { get; set; }
 
+    /// <summary>Test hook: replaces the directory flush of the spool (to make it fail).</summary>
+    internal Action<string>? SyncDirectoryOverride { get; set; }
+
     internal int PasswordChecks => _passwords?.FullChecks ?? 0;
 
+    /// <summary>Forgets verified passwords (benchmarks measure cold logins).</summary>
+    internal void ForgetVerifiedPasswords() => _passwords?.Clear();
+
+    /// <summary>Message data held in memory by connections receiving now, in bytes.</summary>
+    internal long ReceiveMemoryInUse => _memory?.Used ?? 0;
+
+    /// <summary>Connections holding a slot now.</summary>
+    internal int ActiveConnections => _listeners?.Connections ?? 0;
+
     /// <summary>
-    /// Checks the configuration, recovers the spool (deleting what a crash left half-written, which was never
-    /// acknowledged), binds the listener and starts delivering what the spool holds.
+    /// Checks the configuration (logging what is allowed but dangerous), recovers the spool (a complete message a crash
+    /// left in <c>tmp/</c> joins the queue, a truncated one goes to <c>dead/</c>), binds the listeners, starts
+    /// delivering what the spool holds and, when configured, watching the pickup directory.
     /// </summary>
     /// <param name="cancellationToken">Cancels starting.</param>
     /// <returns>A task that completes when the relay listens.</returns>
@@ -120,17 +135,29 @@ public class RelayServer : IAsyncDisposable
             throw new RelayConfigurationException("The relay's configuration is wrong:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         }
 
+        foreach (var (key, warning) in RelayOptionsValidator.Warnings(_options))
+        {
+            Log.ConfigurationWarning(_logger, key, warning);
+        }
+
         var policy = new RelayPolicy(_options);
         var routing = new RelayRouting(_options, _providers, _loggerFactory, _timeProvider);
-        var store = new SpoolStore(_options.SpoolDirectory!, _options.ArchiveDelivered, _timeProvider);
+        var store = new SpoolStore(_options.SpoolDirectory!, _options.ArchiveDelivered, _timeProvider, SyncDirectoryOverride);
         var recovered = store.Recover((id, ex) => Log.SpoolFileCorrupt(_logger, id, ex.Message));
+        if (store.RecoveredFromTemp > 0)
+        {
+            Log.SpoolRecovered(_logger, store.RecoveredFromTemp);
+        }
+
         _engine = new DeliveryEngine(store, routing, _options.Delivery, _logger, _timeProvider) { BeforeComplete = BeforeCompleteHook };
         var engine = _engine;
         _metrics = new RelayMetrics(_meterFactory, () => engine.QueueDepth, () => engine.OldestAgeSeconds);
         _engine.Metrics = _metrics;
-        _passwords = new VerifiedPasswordCache();
-        _listeners = new RelayEndpointListenerFactory(_options, policy, _logger);
-        _messageStore = new RelayMessageStore(store, _engine, policy, _logger, _metrics, _timeProvider) { AfterSpool = AfterSpoolHook };
+        var capacity = new SpoolCapacity(store, () => engine.QueueDepth, _options);
+        _passwords = new VerifiedPasswordCache(policy.StrongestIterations);
+        _memory = new ReceiveMemoryBudget(_options.MaxReceiveMemory);
+        _listeners = new RelayEndpointListenerFactory(_options, policy, _logger, _timeProvider, _memory);
+        _messageStore = new RelayMessageStore(store, capacity, _engine, policy, _logger, _metrics, _timeProvider) { AfterSpool = AfterSpoolHook };
 
         if (!string.IsNullOrWhiteSpace(_options.CertificatePath))
         {
@@ -143,16 +170,18 @@ public class RelayServer : IAsyncDisposable
             .MaxAuthenticationAttempts(3)
             .CommandWaitTimeout(_options.CommandTimeout)
             .CustomSmtpGreeting(_ => $"220 {_options.ServerName} ESMTP ModernAuth.Mail relay ready");
-        var listen = _options.Listen.Count == 0 ? new[] { "127.0.0.1:2525" } : _options.Listen.ToArray();
-        foreach (var text in listen)
+        var listen = _options.Listen.Count == 0 && _options.ImplicitTlsListen.Count == 0 ? new[] { "127.0.0.1:2525" } : _options.Listen.ToArray();
+        var endpoints = listen.Select(text => (Text: text, Implicit: false)).Concat(_options.ImplicitTlsListen.Select(text => (Text: text, Implicit: true)));
+        foreach (var (text, implicitTls) in endpoints)
         {
             var endpoint = IPEndPoint.Parse(text);
             builder.Endpoint(e =>
             {
+                // Whether this client may log in before TLS is decided per client (RelaySmtpCommandFactory, RelayUserAuthenticator).
                 e.Endpoint(endpoint)
-                    .IsSecure(false)
+                    .IsSecure(implicitTls)
                     .AuthenticationRequired(false)
-                    .AllowUnsecureAuthentication(_options.AllowAuthenticationWithoutTls)
+                    .AllowUnsecureAuthentication(policy.AnyAuthenticationWithoutTls)
                     .SessionTimeout(_options.SessionTimeout);
                 if (_certificate is not null)
                 {
@@ -163,8 +192,9 @@ public class RelayServer : IAsyncDisposable
 
         var services = new ServiceProvider();
         services.Add(_listeners);
-        services.Add(new RelayMailboxFilter(policy, routing, _options, _logger, _metrics));
-        services.Add(new RelayUserAuthenticator(policy, _passwords, _logger));
+        services.Add(new RelayMailboxFilter(policy, routing, capacity, _options, _logger, _metrics));
+        services.Add(new RelayUserAuthenticator(policy, _passwords, new LoginThrottle(_options.LoginThrottling, _timeProvider), _timeProvider, _logger));
+        services.Add((SmtpServer.Protocol.ISmtpCommandFactory)new RelaySmtpCommandFactory(policy));
         services.Add(_messageStore);
         _server = new SmtpServer.SmtpServer(builder.Build(), services);
         _server.SessionFaulted += (_, e) => Log.SessionFaulted(
@@ -183,6 +213,12 @@ public class RelayServer : IAsyncDisposable
         }
 
         _engine.Start(recovered.Select(r => new SpoolItem(r.Envelope, r.State)));
+        if (!string.IsNullOrWhiteSpace(_options.PickupDirectory))
+        {
+            _pickup = new PickupDirectoryWatcher(_options.PickupDirectory, _options.PickupInterval, store, capacity, _engine, routing, _logger, _metrics, _timeProvider, _options.MaxMessageSize);
+            _pickup.Start();
+        }
+
         Log.Started(_logger, string.Join(", ", Endpoints.Select(e => e.ToString())), store.Root, recovered.Count);
         return Task.CompletedTask;
     }
@@ -202,6 +238,11 @@ public class RelayServer : IAsyncDisposable
 
         _server?.Shutdown();
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_pickup is not null)
+        {
+            await _pickup.StopAsync().ConfigureAwait(false);
+        }
+
         try
         {
             if (_serverTask is not null)

@@ -15,17 +15,20 @@ public static class RelayPasswordHasher
     /// <summary>The iterations <see cref="HashPassword"/> uses by default: 600,000 (OWASP's figure for PBKDF2-HMAC-SHA256).</summary>
     public const int DefaultIterations = 600_000;
 
+    /// <summary>The fewest iterations the relay accepts in a configured hash: 100,000.</summary>
+    public const int MinimumIterations = 100_000;
+
     private const string Prefix = "PBKDF2-SHA256";
     private const int SaltSize = 16;
     private const int HashSize = 32;
 
     /// <summary>Hashes a password with a new random salt.</summary>
     /// <param name="password">The relay account's password.</param>
-    /// <param name="iterations">PBKDF2 iterations; default <see cref="DefaultIterations"/>. At least 10,000.</param>
+    /// <param name="iterations">PBKDF2 iterations; default <see cref="DefaultIterations"/>. At least <see cref="MinimumIterations"/>.</param>
     /// <returns>The hash string for <see cref="RelayAccountOptions.PasswordHash"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="password"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="password"/> is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="iterations"/> is below 10,000.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="iterations"/> is below <see cref="MinimumIterations"/>.</exception>
     public static string HashPassword(string password, int iterations = DefaultIterations)
     {
         ArgumentNullException.ThrowIfNull(password);
@@ -34,9 +37,9 @@ public static class RelayPasswordHasher
             throw new ArgumentException("A relay password must not be empty.", nameof(password));
         }
 
-        if (iterations < 10_000)
+        if (iterations < MinimumIterations)
         {
-            throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "Use at least 10,000 iterations.");
+            throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "Use at least 100,000 iterations.");
         }
 
         var salt = RandomNumberGenerator.GetBytes(SaltSize);
@@ -78,6 +81,17 @@ public static class RelayPasswordHasher
         {
             return false;
         }
+    }
+
+    /// <summary>The PBKDF2 iterations of a hash from <see cref="HashPassword"/>.</summary>
+    /// <param name="passwordHash">The hash.</param>
+    /// <returns>Its iteration count.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="passwordHash"/> is <see langword="null"/>.</exception>
+    /// <exception cref="FormatException"><paramref name="passwordHash"/> is not a hash from <see cref="HashPassword"/>.</exception>
+    public static int GetIterations(string passwordHash)
+    {
+        ArgumentNullException.ThrowIfNull(passwordHash);
+        return Parse(passwordHash).Iterations;
     }
 
     private static (int Iterations, byte[] Salt, byte[] Hash) Parse(string passwordHash)

@@ -50,7 +50,7 @@ public class RelayQueueEntry
     /// <summary>
     /// A stable code for <see cref="LastError"/>: a <see cref="MailErrorCodes"/> value for token and authentication
     /// failures (<c>invalid_client_secret</c>, <c>token_service_unavailable</c>, ...), <c>upstream_unreachable</c>,
-    /// <c>upstream_temporary</c>, <c>upstream_rejected</c>, <c>expired</c>.
+    /// <c>upstream_throttled</c>, <c>upstream_temporary</c>, <c>upstream_rejected</c>, <c>expired</c>.
     /// </summary>
     public string? LastErrorCode { get; init; }
 

@@ -1,13 +1,6 @@
-using System.Net;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using ModernAuth.Mail.Testing.Internal;
 
 namespace ModernAuth.Mail.Testing;
@@ -20,7 +13,7 @@ namespace ModernAuth.Mail.Testing;
 public sealed class FakeGraphServer : IAsyncDisposable
 {
     // One key pair for every server of the process: RSA key generation is the slowest part of starting one.
-    private static readonly Lazy<X509Certificate2> SharedCertificate = new(() => CertificateHelper.CreateLoopbackServerCertificate(TimeProvider.System));
+    private static readonly Lazy<X509Certificate2> SharedCertificate = new(LoopbackHttps.CreateCertificate);
     private readonly WebApplication _app;
     private readonly byte[] _certificate;
     private readonly CancellationTokenSource _stopping = new();
@@ -45,17 +38,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
 
     /// <summary>A handler that trusts this server's certificate and nothing else; use it as the Graph client's transport.</summary>
     /// <returns>A new handler; the caller disposes it.</returns>
-    public HttpMessageHandler CreateTrustingHandler()
-    {
-        var expected = _certificate;
-        return new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(expected),
-            },
-        };
-    }
+    public HttpMessageHandler CreateTrustingHandler() => LoopbackHttps.CreateTrustingHandler(_certificate);
 
     /// <summary>Stops the server.</summary>
     /// <returns>A task that completes when it has stopped.</returns>
@@ -76,22 +59,11 @@ public sealed class FakeGraphServer : IAsyncDisposable
     internal static async Task<FakeGraphServer> StartAsync(FakeGraph graph, CancellationToken cancellationToken)
     {
         var certificate = SharedCertificate.Value;
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
-            k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
-        });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
+        var app = LoopbackHttps.Build(certificate, TimeSpan.FromSeconds(2), maxRequestBodySize: 64 * 1024 * 1024);
         FakeGraphServer? server = null;
         app.Run(context => server!.ServeAsync(graph, context));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new FakeGraphServer(app, certificate, new Uri($"https://127.0.0.1:{new Uri(address).Port}"));
+        server = new FakeGraphServer(app, certificate, LoopbackHttps.Address(app));
         return server;
     }
 

@@ -167,10 +167,5 @@ internal sealed class TokenCacheFillCoordinator
         }
     }
 
-    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-#if NET8_0_OR_GREATER
-        Task.Delay(delay, _time, cancellationToken);
-#else
-        _time.Delay(delay, cancellationToken);
-#endif
+    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => Task.Delay(delay, _time, cancellationToken);
 }

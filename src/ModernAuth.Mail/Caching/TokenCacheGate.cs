@@ -96,7 +96,7 @@ internal sealed class TokenCacheGate
         {
             try
             {
-                return await acquisition.Task.WaitForAsync(cancellationToken).ConfigureAwait(false);
+                return await acquisition.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

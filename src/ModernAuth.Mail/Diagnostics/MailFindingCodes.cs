@@ -36,6 +36,12 @@ public static class MailFindingCodes
     /// <summary>The token's audience (<c>aud</c>) is not Exchange Online (for example Microsoft Graph).</summary>
     public const string WrongAudience = "wrong_audience";
 
+    /// <summary>
+    /// The audience is <c>https://ps.outlook.com</c>, another identifier of Exchange Online that MailKit's guide requests for
+    /// app-only IMAP and POP: information for IMAP and POP, a warning for SMTP and EWS, where it is not documented.
+    /// </summary>
+    public const string ExchangeAudienceAlias = "exchange_audience_alias";
+
     /// <summary>A delegated token's <c>scp</c> lacks the protocol's scope (for example <c>IMAP.AccessAsUser.All</c>).</summary>
     public const string MissingScope = "missing_scope";
 
@@ -56,6 +62,13 @@ public static class MailFindingCodes
 
     /// <summary>The token was issued to another application (<c>appid</c> / <c>azp</c>) than the configured client id.</summary>
     public const string ClientIdMismatch = "client_id_mismatch";
+
+    /// <summary>
+    /// A server refused an app-only token that has nothing wrong with it, also after a fresh one: the principal may not
+    /// open the mailbox in <c>user=</c> (a mailbox outside the token's tenant, a typo, no Exchange service principal or
+    /// no permission on it). Reported by the MailKit adapter.
+    /// </summary>
+    public const string MailboxRefused = "mailbox_refused";
 
     /// <summary>App-only access also needs setup on the Exchange side: a service principal and mailbox permissions.</summary>
     public const string AppOnlyExchangeSetup = "app_only_exchange_setup";

@@ -181,7 +181,9 @@ public class MailResponseCatalog
             : TokenServiceErrors.FillRemedy(entry.Remedy, appId, tenant);
         return new MailResponseExplanation(errorCode, entry?.IsRetryable == true ? MailFindingSeverity.Warning : MailFindingSeverity.Error, serverText, meaning, remedy)
         {
-            IsRecognised = true,
+            // An AADSTS number the catalog does not describe is a token-service error all the same (code, text and
+            // ids are kept), but nothing here knows what it means: not recognised.
+            IsRecognised = entry is not null,
             IsRetryable = entry?.IsRetryable ?? false,
             Source = MailResponseSource.TokenService,
             AadstsCode = code,

@@ -17,7 +17,7 @@ namespace ModernAuth.Mail.Diagnostics;
 /// </para>
 /// <para>
 /// <see cref="Inspect(string)"/> never throws and never puts the token or its signature into a finding or the
-/// summary. It does not check the signature; <see cref="TokenSignatureValidator"/> does.
+/// summary. It does not check the signature; <c>TokenSignatureValidator</c> (package ModernAuth.Mail.Diagnostics) does.
 /// </para>
 /// </remarks>
 public class TokenInspector
@@ -31,7 +31,11 @@ public class TokenInspector
         "00000002-0000-0000-c000-000000000000",
     };
 
-    private static readonly string[] PowerShellAudiences = { "https://ps.outlook.com", "https://outlook.office365.com/powershell-liveid" };
+    // ps.outlook.com names the same Exchange Online resource (00000002-0000-0ff1-ce00-000000000000) in the global cloud:
+    // MailKit's Exchange OAuth2 guide and Microsoft's admin-consent URL for IMAP/POP application permissions use it.
+    private static readonly string[] GlobalExchangeAudienceAliases = { "https://ps.outlook.com" };
+
+    private static readonly string[] PowerShellAudiences = { "https://outlook.office365.com/powershell-liveid" };
 
     private readonly TokenInspectorOptions _options;
 
@@ -335,7 +339,17 @@ public class TokenInspector
 
         var aud0 = audiences[0];
         var observed = "aud = " + string.Join(", ", audiences);
-        var scope = ctx.ScopeToRequest;
+        if (Matches(aud0, GlobalExchangeAudienceAliases) && IsExchangeAudience("https://outlook.office365.com", ctx.Options.Cloud))
+        {
+            findings.Add(ExchangeAudienceAlias(ctx, observed));
+            return;
+        }
+
+        // A cloud whose ExchangeResource was overridden with Graph's makes every token a Graph token: say so, and name
+        // the real Exchange scope rather than the misconfigured one.
+        var exchangeResource = ctx.Options.Cloud.ExchangeResource.GetLeftPart(UriPartial.Authority);
+        var misconfigured = Matches(exchangeResource, GraphAudiences) || SameAudience(exchangeResource, ctx.Options.Cloud.GraphResource.GetLeftPart(UriPartial.Authority));
+        var scope = misconfigured ? MailCloud.Global.GetScopes(ctx.Protocol ?? MailProtocol.Imap, ctx.ExpectAppOnly)[0] : ctx.ScopeToRequest;
         string explanation;
         if (Matches(aud0, GraphAudiences))
         {
@@ -343,7 +357,11 @@ public class TokenInspector
         }
         else if (Matches(aud0, PowerShellAudiences))
         {
-            explanation = "The token is for Exchange Online PowerShell (ps.outlook.com), not for the mail protocols, so IMAP, POP, SMTP and EWS reject it.";
+            explanation = "The token is for Exchange Online PowerShell (powershell-liveid), not for the mail protocols, so IMAP, POP, SMTP and EWS reject it.";
+        }
+        else if (Matches(aud0, GlobalExchangeAudienceAliases))
+        {
+            explanation = "ps.outlook.com is Exchange Online in the global cloud, while the configured cloud is " + ctx.Options.Cloud.Name + ": the servers of one cloud reject tokens of another.";
         }
         else if (IsOtherCloudExchange(aud0, ctx.Options.Cloud, out var cloudName))
         {
@@ -359,9 +377,10 @@ public class TokenInspector
             explanation = "The token is for another API, not Exchange Online, so the mail server rejects it.";
         }
 
-        var fix = "Request a token for Exchange Online: scope '" + scope + "'" +
+        var fix = (misconfigured ? "The configured cloud's ExchangeResource (" + exchangeResource + ") is Microsoft Graph, so every token asked for it is a Graph token: remove that override. " : string.Empty) +
+                  "Request a token for Exchange Online: scope '" + scope + "'" +
                   (ctx.ExpectAppOnly ? " (client credentials always use '<resource>/.default')." : " with its full resource prefix, plus 'offline_access'.") +
-                  " Valid audiences are " + string.Join(", ", ValidAudiences(ctx.Options.Cloud)) + ". Use the access_token of the response, not the id_token.";
+                  " Valid audiences are " + string.Join(", ", (misconfigured ? ValidAudiences(MailCloud.Global) : ValidAudiences(ctx.Options.Cloud))) + ". Use the access_token of the response, not the id_token.";
         findings.Add(new MailFinding(MailFindingCodes.WrongAudience, MailFindingSeverity.Error, observed, explanation, fix) { Claim = "aud" });
     }
 
@@ -395,6 +414,33 @@ public class TokenInspector
                   (ctx.ExpectAppOnly ? " (client credentials always use '<resource>/.default')." : " with its full resource prefix, plus 'offline_access'.") +
                   " Valid audiences are " + GraphResourceOf(ctx.Options.Cloud) + " and " + GraphAppId + ". Use the access_token of the response, not the id_token.";
         findings.Add(new MailFinding(MailFindingCodes.WrongAudience, MailFindingSeverity.Error, "aud = " + string.Join(", ", audiences), explanation, fix) { Claim = "aud" });
+    }
+
+    private static MailFinding ExchangeAudienceAlias(Context ctx, string observed)
+    {
+        const string Same = "https://ps.outlook.com is another identifier of Exchange Online (app id 00000002-0000-0ff1-ce00-000000000000): " +
+            "MailKit's Exchange OAuth2 guide requests 'https://ps.outlook.com/.default' for app-only IMAP and POP, and Microsoft's " +
+            "admin-consent URL for IMAP and POP application permissions uses it. ";
+        if (ctx.Protocol is MailProtocol.Smtp or MailProtocol.Ews)
+        {
+            // Not known to be refused, but not what the guides use for these protocols: a warning, not an error.
+            var name = ctx.Protocol == MailProtocol.Smtp ? "SMTP" : "EWS";
+            return new MailFinding(
+                MailFindingCodes.ExchangeAudienceAlias,
+                MailFindingSeverity.Warning,
+                observed,
+                Same + "For " + name + " the guides request 'https://outlook.office365.com/.default' instead, so a token for ps.outlook.com is not documented to work there.",
+                "If " + name + " rejects this token, request '" + ctx.ScopeToRequest + "' (this library's providers do).")
+            { Claim = "aud" };
+        }
+
+        return new MailFinding(
+            MailFindingCodes.ExchangeAudienceAlias,
+            MailFindingSeverity.Info,
+            observed,
+            Same + "Apps that request it for IMAP and POP work: this is not a fault.",
+            "Nothing to change for IMAP and POP. For SMTP and EWS request 'https://outlook.office365.com/.default', the scope Microsoft documents for all four protocols (this library's providers use it).")
+        { Claim = "aud" };
     }
 
     private static void CheckKind(Context ctx, List<MailFinding> findings)
@@ -772,6 +818,13 @@ public class TokenInspector
 
     private static bool IsExchangeAudience(string aud, MailCloud cloud)
     {
+        // Microsoft Graph is never Exchange Online, even when a cloud's ExchangeResource was set to it by mistake: a
+        // provider configured that way gets Graph tokens that every Exchange protocol refuses.
+        if (Matches(aud, GraphAudiences) || SameAudience(aud, cloud.GraphResource.GetLeftPart(UriPartial.Authority)))
+        {
+            return false;
+        }
+
         foreach (var valid in ValidAudiences(cloud))
         {
             if (SameAudience(aud, valid))

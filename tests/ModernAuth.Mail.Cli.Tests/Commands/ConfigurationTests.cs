@@ -4,6 +4,7 @@ namespace ModernAuth.Mail.Cli.Tests.Commands;
 
 /// <summary>Options, environment variables and profiles: precedence, missing values, bad usage.</summary>
 [Collection(SandboxCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class ConfigurationTests
 {
     [Fact]

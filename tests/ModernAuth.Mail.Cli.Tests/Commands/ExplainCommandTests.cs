@@ -69,6 +69,18 @@ public sealed class ExplainCommandTests
     }
 
     [Fact]
+    public async Task Explain_UnknownAadstsCode_ExitsWith1AndShowsTheCodeTextAndWhereToLookItUp()
+    {
+        var result = await new CliRunner().RunAsync("explain", "AADSTS9999999: Something new happened.");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("token_service_error", result.Out, StringComparison.Ordinal);
+        Assert.Contains("AADSTS9999999: Something new happened", result.Out, StringComparison.Ordinal);
+        Assert.Contains("https://login.microsoftonline.com/error?code=9999999", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("complete reply", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Explain_NothingGivenAtATerminal_ExitsWith2()
     {
         using var output = new StringWriter();

@@ -4,6 +4,7 @@ using ModernAuth.Mail.Cli.Tests.Support;
 namespace ModernAuth.Mail.Cli.Tests.Commands;
 
 [Collection(SandboxCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class InspectCommandTests
 {
     [Fact]
@@ -114,6 +115,41 @@ public sealed class InspectCommandTests
         Assert.Equal(2, badProtocol.ExitCode);
         Assert.Equal(2, noToken);
         Assert.Contains("'-'", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_VerifySignatureInSandbox_SignatureValidAgainstTheFakeEntraIdKeys()
+    {
+        var cli = new CliRunner();
+        var token = await TokenAsync(cli, "ews", "secret");
+
+        var result = await cli.RunAsync(["--sandbox", "inspect", "-", "--protocol", "ews", "--flow", "app", "--verify-signature", "--json"], token, CancellationToken.None);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var codes = json.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()).ToList();
+        Assert.Contains("signature_valid", codes);
+        Assert.DoesNotContain("issuer_mismatch", codes);
+        TokenCommandTests.NeverShows(result, token);
+    }
+
+    [Fact]
+    public async Task Inspect_VerifySignatureOnTamperedToken_SignatureInvalidAndExitsWith1()
+    {
+        var cli = new CliRunner();
+        var imap = await TokenAsync(cli, "imap", "secret");
+        var smtp = await TokenAsync(cli, "smtp", "certificate");
+        var parts = imap.Split('.');
+        var tampered = parts[0] + "." + smtp.Split('.')[1] + "." + parts[2]; // the SMTP token's claims under the IMAP token's signature
+
+        var result = await cli.RunAsync(["--sandbox", "inspect", "-", "--protocol", "smtp", "--verify-signature"], tampered, CancellationToken.None);
+        var unverified = await cli.RunAsync(["--sandbox", "inspect", "-", "--protocol", "smtp"], tampered, CancellationToken.None);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("signature_invalid", result.Out, StringComparison.Ordinal);
+        Assert.True(unverified.ExitCode == 0, unverified.ToString()); // without the option nothing checks the signature
+        Assert.DoesNotContain("signature_", unverified.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(tampered, result.All, StringComparison.Ordinal);
     }
 
     internal static async Task<string> TokenAsync(CliRunner cli, string protocol, string flow, string? cache = null, params string[] extra)

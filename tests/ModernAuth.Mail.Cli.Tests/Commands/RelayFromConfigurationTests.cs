@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text.Json;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -19,24 +18,23 @@ namespace ModernAuth.Mail.Cli.Tests.Commands;
 /// instance discovery, its certificate), and the message goes upstream to the provider's cloud's SMTP server.
 /// </summary>
 [Collection(SandboxCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class RelayFromConfigurationTests : IDisposable
 {
     private const string ClientId = "7f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b";
     private const string Secret = "relay-config-only-secret-6b2f";
-    private readonly SandboxServersFixture _servers;
+    private readonly ModernAuth.Mail.Shared.TestServers _servers;
     private readonly string _directory = Directory.CreateTempSubdirectory("modernauth-cli-relay-config-").FullName;
 
-    public RelayFromConfigurationTests(SandboxServersFixture servers) => _servers = servers;
+    public RelayFromConfigurationTests(SandboxServersFixture servers) => _servers = servers.Servers;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
     public async Task RelayRun_ProviderFromConfigurationOnly_GetsItsTokenFromATestServiceAndDelivers()
     {
-        using var signingKey = RSA.Create();
-        signingKey.ImportFromPem(await File.ReadAllTextAsync(Path.Combine(_servers.ServersDirectory, "signing-key.pem")));
-        var keyId = (await File.ReadAllTextAsync(Path.Combine(_servers.ServersDirectory, "signing-key.kid"))).Trim();
-        await using var entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = signingKey, KeyId = keyId });
+        using var signingKey = _servers.CreateSigningKey();
+        await using var entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = signingKey, KeyId = _servers.KeyId });
         entra.RegisterApplication(_servers.TenantId, ClientId).WithSecret(Secret);
         await using var tokenService = await entra.StartHttpsServerAsync();
         var tokenServiceCertificate = Path.Combine(_directory, "token-service.crt");
@@ -61,7 +59,7 @@ public sealed class RelayFromConfigurationTests : IDisposable
                         AuthorityHost = tokenService.BaseAddress,
                         DisableInstanceDiscovery = true,
                         AuthorityCertificatePath = tokenServiceCertificate,
-                        SmtpServer = $"{_servers.Host}:{_servers.Submission}",
+                        SmtpServer = $"{_servers.Host}:{_servers.SubmissionPort}",
                     },
                 },
             },
@@ -73,7 +71,7 @@ public sealed class RelayFromConfigurationTests : IDisposable
                 Routes = new[] { new { Senders = new[] { "*" }, Provider = "contoso" } },
 
                 // No upstream host or port: the provider's cloud (with its SmtpServer override) says where SMTP is.
-                Upstream = new { TrustedCertificatePath = _servers.TlsCertificate, Timeout = "00:00:20" },
+                Upstream = new { TrustedCertificatePath = _servers.TlsCertificatePath, Timeout = "00:00:20" },
                 Delivery = new { InitialRetryDelay = "00:00:01", MaxRetryDelay = "00:00:05" },
                 SpoolDirectory = Path.Combine(_directory, "spool"),
             },
@@ -138,9 +136,8 @@ public sealed class RelayFromConfigurationTests : IDisposable
         var options = new MailKitConnectOptions
         {
             Host = _servers.Host,
-            Port = _servers.Imaps,
-            ServerCertificateValidationCallback = (_, certificate, _, _) => certificate is not null
-                && certificate.GetRawCertData().AsSpan().SequenceEqual(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(_servers.TlsCertificate).RawData),
+            Port = _servers.ImapsPort,
+            ServerCertificateValidationCallback = _servers.TrustServerCertificate,
             CheckCertificateRevocation = false,
         };
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));

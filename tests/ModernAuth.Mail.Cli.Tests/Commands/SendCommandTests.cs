@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography.X509Certificates;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -10,6 +9,7 @@ using ModernAuth.Mail.Cli.Tests.Support;
 namespace ModernAuth.Mail.Cli.Tests.Commands;
 
 [Collection(SandboxCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class SendCommandTests(SandboxServersFixture servers)
 {
     [Fact]
@@ -100,9 +100,8 @@ public sealed class SendCommandTests(SandboxServersFixture servers)
     private async Task<MimeMessage> ReadBackAsync(CliRunner cli, string subject)
     {
         var token = await InspectCommandTests.TokenAsync(cli, "imap", "secret");
-        using var serverCertificate = X509CertificateLoader.LoadCertificateFromFile(servers.TlsCertificate);
-        using var imap = new ImapClient { ServerCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == serverCertificate.GetCertHashString(), CheckCertificateRevocation = false };
-        await imap.ConnectAsync(servers.Host, servers.Imaps, SecureSocketOptions.SslOnConnect);
+        using var imap = new ImapClient { ServerCertificateValidationCallback = servers.Servers.TrustServerCertificate, CheckCertificateRevocation = false };
+        await imap.ConnectAsync(servers.Servers.Host, servers.Servers.ImapsPort, SecureSocketOptions.SslOnConnect);
         await imap.AuthenticateAsync(new SaslMechanismOAuth2("adele@contoso.test", token));
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
         var deadline = Stopwatch.StartNew();

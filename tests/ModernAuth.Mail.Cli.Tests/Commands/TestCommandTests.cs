@@ -4,6 +4,7 @@ using ModernAuth.Mail.Cli.Tests.Support;
 namespace ModernAuth.Mail.Cli.Tests.Commands;
 
 [Collection(SandboxCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class TestCommandTests
 {
     [Fact]
@@ -75,7 +76,8 @@ public sealed class TestCommandTests
         Assert.Equal(4, result.ExitCode);
         Assert.Contains("authenticate", result.Out, StringComparison.Ordinal);
         Assert.Contains("FAILED", result.Out, StringComparison.Ordinal);
-        Assert.Contains("To fix it:", result.Out, StringComparison.Ordinal);
+        Assert.Contains("mailbox_refused", result.Out, StringComparison.Ordinal);
+        Assert.Contains("Get-EXOMailbox -Identity someone@elsewhere.example", result.Out.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]

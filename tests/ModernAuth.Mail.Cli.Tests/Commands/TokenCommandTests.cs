@@ -3,6 +3,7 @@ using ModernAuth.Mail.Cli.Tests.Support;
 namespace ModernAuth.Mail.Cli.Tests.Commands;
 
 [Collection(SandboxCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class TokenCommandTests
 {
     [Theory]

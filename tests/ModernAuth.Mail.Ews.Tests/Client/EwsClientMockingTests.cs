@@ -1,32 +1,64 @@
+using System.Reflection;
+
 namespace ModernAuth.Mail.Ews.Tests.Client;
 
-/// <summary>Apps test their own code against a mocked EwsClient: every member is virtual and a protected constructor needs no server.</summary>
+/// <summary>
+/// Apps test their own code against a double of <see cref="EwsClient"/>: that only works while every public member
+/// stays virtual and the protected constructor needs no server. What a double inherits must fail loudly.
+/// </summary>
 public class EwsClientMockingTests
 {
     [Fact]
-    public async Task GetFolderAsync_OverriddenInTestDouble_ReturnsDoublesAnswer()
+    public void PublicMembers_AreAllOverridable()
     {
-        using EwsClient client = new InboxOnlyClient();
+        // Dispose() is the one exception: doubles override Dispose(bool), the pattern's virtual half.
+        var members = typeof(EwsClient).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => m.Name != nameof(EwsClient.Dispose))
+            .ToList();
 
-        var folder = await client.GetFolderAsync(EwsFolderId.Inbox);
-
-        Assert.Equal("Inbox", folder.DisplayName);
-        Assert.Equal("test@contoso.test", client.Mailbox);
+        Assert.Contains(members, m => m.Name == nameof(EwsClient.SyncFolderItemsAsync));
+        Assert.Contains(members, m => m.Name == "get_" + nameof(EwsClient.Mailbox));
+        Assert.All(members, m => Assert.True(m.IsVirtual && !m.IsFinal, $"EwsClient.{m.Name} is not virtual: test doubles cannot override it."));
+        var constructor = typeof(EwsClient).GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, Type.EmptyTypes);
+        Assert.NotNull(constructor);
+        Assert.True(constructor.IsFamily, "the parameterless constructor must be protected");
     }
 
     [Fact]
-    public async Task FindItemsAsync_NotOverriddenInTestDouble_ThrowsInvalidOperation()
+    public async Task BaseMember_OnADouble_ThrowsInvalidOperationThatSaysWhatToOverride()
     {
-        using EwsClient client = new InboxOnlyClient();
+        using EwsClient client = new Double();
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => client.FindItemsAsync(EwsFolderId.Inbox));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.FindItemsAsync(EwsFolderId.Inbox));
+
+        Assert.Contains("override", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => client.SendMimeAsync([1, 2, 3]));
     }
 
-    private sealed class InboxOnlyClient : EwsClient
+    [Fact]
+    public void Double_NeedsNoServerAndDisposesCleanly()
     {
-        public override string Mailbox => "test@contoso.test";
+        var client = new Double();
 
-        public override Task<EwsFolder> GetFolderAsync(EwsFolderId folder, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new EwsFolder(EwsFolderId.FromId("AAMkInbox="), "Inbox") { TotalCount = 0 });
+        client.Dispose();
+        client.Dispose();
+
+        Assert.Equal(string.Empty, client.Mailbox);
+        Assert.Equal(2, client.DisposeCalls); // Dispose() goes through Dispose(true), which doubles override.
+    }
+
+    private sealed class Double : EwsClient
+    {
+        public int DisposeCalls { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                DisposeCalls++;
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

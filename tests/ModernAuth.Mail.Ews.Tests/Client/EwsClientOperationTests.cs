@@ -158,6 +158,33 @@ public sealed class EwsClientOperationTests : IAsyncLifetime
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task SendMimeAsync_MimeKitMessageWithLfLineEnds_SentCopyHasItsSubjectAndSender(bool appOnly)
+    {
+        // MimeKit writes LF line ends on Linux and Exchange accepts them: the fake must read such a message too.
+        var sender = appOnly ? EwsTestContext.Shared : EwsTestContext.User;
+        var message = new MimeKit.MimeMessage { Subject = "Grüße: invoice 42 of a long subject line that MimeKit folds and encodes as it likes" };
+        message.From.Add(new MimeKit.MailboxAddress("Adele Vance", sender));
+        message.To.Add(MimeKit.MailboxAddress.Parse("bob@fabrikam.test"));
+        message.Body = new MimeKit.TextPart("plain") { Text = "Please pay." };
+        using var stream = new MemoryStream();
+        var format = MimeKit.FormatOptions.Default.Clone();
+        format.NewLineFormat = MimeKit.NewLineFormat.Unix;
+        await message.WriteToAsync(format, stream);
+        var mime = stream.ToArray();
+        Assert.DoesNotContain("\r\n", Encoding.UTF8.GetString(mime), StringComparison.Ordinal);
+        var client = _context.CreateClient(appOnly);
+
+        await client.SendMimeAsync(mime, saveCopy: true);
+
+        var sent = await client.FindItemsAsync(EwsFolderId.SentItems);
+        var item = Assert.Single(sent.Items);
+        Assert.Equal(message.Subject, item.Subject);
+        Assert.Equal(sender, item.From);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task CreateItemFromMimeAsync_Drafts_SavesWithoutSendingThenSendItemAsyncSends(bool appOnly)
     {
         var mime = Encoding.UTF8.GetBytes("To: bob@fabrikam.test\r\nSubject: Draft\r\n\r\nLater.\r\n");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using ModernAuth.Mail.Diagnostics;
 using ModernAuth.Mail.Ews.Tests.Support;
 using ModernAuth.Mail.Testing;
 
@@ -69,9 +70,32 @@ public sealed class EwsAuthenticationHandlerTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() => client.GetFolderAsync(EwsFolderId.Inbox));
 
-        Assert.Equal(EwsErrorCodes.TokenRejected, error.ErrorCode);
-        Assert.Contains(error.Findings, f => f.Fix.Contains("full_access_as_app", StringComparison.Ordinal) || f.Explanation.Contains("full_access_as_app", StringComparison.Ordinal));
+        // The token shows why: its finding decides the code and the fix. Roles granted since show only in a fresh token,
+        // so that one refresh is still made.
+        Assert.Equal(MailFindingCodes.MissingRole, error.ErrorCode);
+        Assert.False(error.IsRetryable);
+        Assert.Contains("full_access_as_app", error.Remedy, StringComparison.Ordinal);
+        Assert.Contains(error.Findings, f => f.Code == MailFindingCodes.MissingRole);
+        Assert.Contains("even after a fresh token", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, _context.Server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task SendAsync_TokenForAnotherApi_WrongAudienceWithoutAFreshToken()
+    {
+        // A provider configured for another resource gets the same audience in every token: no refresh is worth it.
+        var options = new ClientSecretTokenProviderOptions { Cloud = MailCloud.Global with { ExchangeResource = new Uri("https://graph.microsoft.com") } }.UseFakeEntraId(_context.Entra);
+        var provider = new ClientSecretTokenProvider(EwsTestContext.Tenant, EwsTestContext.ConfidentialClientId, EwsTestContext.Secret, options);
+        using var client = new EwsClient(provider, EwsTestContext.Shared, _context.CreateOptions());
+
+        var error = await Assert.ThrowsAsync<MailAuthenticationException>(() => client.GetFolderAsync(EwsFolderId.Inbox));
+
+        Assert.Equal(MailFindingCodes.WrongAudience, error.ErrorCode);
+        Assert.Contains("https://outlook.office365.com/.default", error.Remedy, StringComparison.Ordinal);
+        Assert.DoesNotContain("even after a fresh token", error.Message, StringComparison.Ordinal);
+        Assert.Single(_context.Server.Requests);
+        Assert.Equal(1, _context.Entra.TokenRequestCount);
+        Assert.Contains("[3013]", _context.Logs.AllText, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -4,12 +4,13 @@ namespace ModernAuth.Mail.Ews.Tests.Support;
 
 /// <summary>
 /// A clock whose timers fire at once while recording how long they were asked to wait, so retry waits are checked
-/// exactly without a test ever sleeping. Its time moves forward by each wait.
+/// exactly without a test ever sleeping. Its time starts at the real time (the fake Entra ID mints tokens on the real
+/// clock, and the handler inspects a rejected token on this one) and moves forward by each wait.
 /// </summary>
 public sealed class InstantTimeProvider : TimeProvider
 {
     private readonly ConcurrentQueue<TimeSpan> _waits = new();
-    private long _ticks = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero).UtcTicks;
+    private long _ticks = TimeProvider.System.GetUtcNow().UtcTicks;
 
     public IReadOnlyList<TimeSpan> Waits => _waits.ToArray();
 

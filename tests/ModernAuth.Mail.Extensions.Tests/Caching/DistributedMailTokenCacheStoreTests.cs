@@ -38,6 +38,11 @@ public sealed class DistributedMailTokenCacheStoreTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Null(await read);
+
+        // Polly's circuit breaker opens once its window holds two operations: a store that never reached the cache
+        // opens on its second failure.
+        Assert.False(_store.IsUnavailable);
+        await FailOnceMoreAsync();
         Assert.True(_store.IsUnavailable);
         var warning = Assert.Single(_logs.Entries, e => e.EventId == 2001);
         Assert.Contains("no answer within 00:00:02", warning.Message, StringComparison.Ordinal);
@@ -49,6 +54,7 @@ public sealed class DistributedMailTokenCacheStoreTests : IDisposable
         var first = _store.ReadAsync("key");
         _time.Advance(TimeSpan.FromSeconds(2));
         await first;
+        await FailOnceMoreAsync();
         var calls = _cache.Calls;
 
         Assert.Null(await _store.ReadAsync("key")); // answered at once from "nothing stored"
@@ -74,6 +80,74 @@ public sealed class DistributedMailTokenCacheStoreTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
         Assert.False(_store.IsUnavailable);
         Assert.Equal(0, _logs.Count(2001));
+    }
+
+    private async Task FailOnceMoreAsync()
+    {
+        var read = _store.ReadAsync("key");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(await read);
+    }
+
+    [Fact]
+    public async Task ReadAsync_FailureAfterASuccess_OpensAtOnceAndRecoveryFlushesKeptWrites()
+    {
+        var cache = new SwitchableCache();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(_logs));
+        var store = new DistributedMailTokenCacheStore(cache, new DistributedTokenCacheOptions { EncryptionKey = TestIds.EncryptionKey, RetryInterval = TimeSpan.FromSeconds(30) }, _time, loggerFactory.CreateLogger("test"));
+        Assert.Null(await store.ReadAsync("key"));
+
+        cache.Down = true;
+        Assert.Null(await store.ReadAsync("key"));
+        Assert.True(store.IsUnavailable);
+        await store.WriteAsync("key", [1, 2, 3], null);
+        Assert.Equal(0, cache.Writes);
+
+        cache.Down = false;
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Null(await store.ReadAsync("key")); // the probe succeeds (nothing stored yet); the kept write is flushed
+        Assert.False(store.IsUnavailable);
+        Assert.Equal(1, cache.Writes);
+        Assert.Equal(new byte[] { 1, 2, 3 }, await store.ReadAsync("key"));
+        Assert.Equal(1, _logs.Count(2001));
+        Assert.Equal(1, _logs.Count(2002));
+        Assert.DoesNotContain(_logs.Entries, e => e.Message.Contains("hunter2", StringComparison.Ordinal));
+    }
+
+    private sealed class SwitchableCache : IDistributedCache
+    {
+        private readonly Dictionary<string, byte[]> _entries = [];
+
+        public bool Down { get; set; }
+
+        public int Writes { get; private set; }
+
+        public byte[]? Get(string key) => throw new NotSupportedException();
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+            Down ? Task.FromException<byte[]?>(new InvalidOperationException("No connection is available (password=hunter2).")) : Task.FromResult(_entries.GetValueOrDefault(key));
+
+        public void Refresh(string key) => throw new NotSupportedException();
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+
+        public void Remove(string key) => throw new NotSupportedException();
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            if (Down)
+            {
+                return Task.FromException(new InvalidOperationException("No connection is available."));
+            }
+
+            Writes++;
+            _entries[key] = value;
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class HangingCache : IDistributedCache

@@ -14,6 +14,7 @@ namespace ModernAuth.Mail.Extensions.Tests.Caching;
 /// (each its own service provider, providers and Redis connection) that all start at the same moment, against a fake
 /// Entra ID whose token endpoint answers after 50 ms.
 /// </summary>
+[Trait("Category", "RealServers")]
 public sealed class DistributedTokenCacheLeaseTests : IDisposable
 {
     private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(50);

@@ -7,6 +7,7 @@ using ModernAuth.Mail.Testing;
 namespace ModernAuth.Mail.Extensions.Tests.Caching;
 
 /// <summary>The distributed token cache against the real redis-server of eng/test-servers.sh, with two or more app instances.</summary>
+[Trait("Category", "RealServers")]
 public sealed class DistributedTokenCacheTests : IDisposable
 {
     private readonly FakeEntraId _entra = new();

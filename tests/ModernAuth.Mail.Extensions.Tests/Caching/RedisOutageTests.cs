@@ -7,6 +7,7 @@ namespace ModernAuth.Mail.Extensions.Tests.Caching;
 /// The distributed token cache with Redis stopped mid-run: a redis-server process of the test's own (the shared one
 /// serves other test projects), killed and restarted on the same port.
 /// </summary>
+[Trait("Category", "RealServers")]
 public sealed class RedisOutageTests : IDisposable
 {
     private readonly FakeEntraId _entra = new();

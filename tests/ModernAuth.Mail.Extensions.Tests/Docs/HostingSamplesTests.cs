@@ -29,6 +29,7 @@ public sealed class HostingSamplesTests : IDisposable
     };
 
     [Fact]
+    [Trait("Category", "RealServers")]
     public async Task BuildHost_TwoInstancesFromArgs_ShareOneTokenAndReportHealthy()
     {
         var prefix = TestIds.NewPrefix();
@@ -50,6 +51,7 @@ public sealed class HostingSamplesTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "RealServers")]
     public async Task BuildHost_EncryptionKeyMissing_DoesNotStart()
     {
         var args = Args(TestIds.NewPrefix()).Where(a => !a.Contains("EncryptionKey", StringComparison.Ordinal)).ToArray();

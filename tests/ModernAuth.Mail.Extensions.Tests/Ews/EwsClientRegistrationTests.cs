@@ -179,6 +179,29 @@ public sealed class EwsClientRegistrationTests : IDisposable
         Assert.Equal(EwsMailbox, client.Mailbox);
     }
 
+    [Fact]
+    public async Task EwsClientFactoryDouble_RegisteredBeforeAddEwsClient_IsKeptAndItsClientReachesTheAppsCode()
+    {
+        // How an app tests code like InboxCounter: its own EwsClientFactory and EwsClient doubles, no server and no token.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Production" });
+        builder.Configuration.AddCommandLine(Args());
+        builder.Services.AddSingleton<EwsClientFactory>(new FactoryDouble());
+        builder.Services.AddModernAuthMail()
+            .AddFromConfiguration(builder.Configuration.GetSection("ModernAuthMail"))
+            .AddEwsClient(ClientName, EwsMailbox, providerName: "shared-inbox");
+        TestHooks(builder.Services);
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var count = await ActivatorUtilities.CreateInstance<InboxCounter>(host.Services).CountAsync(CancellationToken.None);
+
+        Assert.IsType<FactoryDouble>(host.Services.GetRequiredService<EwsClientFactory>());
+        Assert.Equal(7, count);
+        Assert.Empty(_ews.Requests);
+        Assert.Equal(0, _entra.TokenRequestCount);
+        await host.StopAsync();
+    }
+
     private IHost Build(Action<ModernAuthMailBuilder> more)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Production" });
@@ -186,6 +209,19 @@ public sealed class EwsClientRegistrationTests : IDisposable
         more(builder.Services.AddModernAuthMail().AddFromConfiguration(builder.Configuration.GetSection("ModernAuthMail")));
         TestHooks(builder.Services);
         return builder.Build();
+    }
+
+    private sealed class FactoryDouble : EwsClientFactory
+    {
+        public override EwsClient CreateClient(string name) => new InboxDouble(name == ClientName ? EwsMailbox : throw new ArgumentException(name));
+    }
+
+    private sealed class InboxDouble(string mailbox) : EwsClient
+    {
+        public override string Mailbox => mailbox;
+
+        public override Task<EwsFolder> GetFolderAsync(EwsFolderId folder, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new EwsFolder(EwsFolderId.FromId("AAMkInbox="), "Inbox") { TotalCount = 7 });
     }
 
     /// <summary>Stands in for Exchange: records what reached the wire and answers GetFolder for the inbox.</summary>

@@ -21,6 +21,7 @@ public sealed class SecretLeakTests : IDisposable
     public void Dispose() => _entra.Dispose();
 
     [Fact]
+    [Trait("Category", "RealServers")]
     public async Task Logs_EveryPathThatLogs_NoTokenSecretOrKey()
     {
         var logs = new LogCapture();

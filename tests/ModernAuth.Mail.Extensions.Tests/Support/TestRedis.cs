@@ -1,7 +1,6 @@
-using System.Net.Sockets;
-using System.Text.Json;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
+using ModernAuth.Mail.Shared;
 using StackExchange.Redis;
 
 namespace ModernAuth.Mail.Extensions.Tests.Support;
@@ -40,19 +39,7 @@ public static class TestRedis
     public static bool IsListening(string endpoint)
     {
         var (host, port) = Split(endpoint);
-        try
-        {
-            using var client = new TcpClient();
-            return client.ConnectAsync(host, port).Wait(TimeSpan.FromSeconds(2)) && client.Connected;
-        }
-        catch (AggregateException)
-        {
-            return false;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
+        return TestServers.IsListening(host, port);
     }
 
     public static (string Host, int Port) Split(string endpoint)
@@ -64,24 +51,15 @@ public static class TestRedis
     private static string FindShared()
     {
         var endpoint = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_REDIS");
-        if (string.IsNullOrEmpty(endpoint))
+        if (string.IsNullOrEmpty(endpoint) && File.Exists(TestServers.Locate()))
         {
-            var json = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_SERVERS_JSON")
-                ?? Path.Combine(Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_SERVERS_DIR") ?? "/tmp/modernauth-mail-servers", "servers.json");
-            if (File.Exists(json))
-            {
-                using var document = JsonDocument.Parse(File.ReadAllText(json));
-                if (document.RootElement.TryGetProperty("redis", out var redis))
-                {
-                    endpoint = redis.GetString();
-                }
-            }
+            endpoint = TestServers.Load().RedisEndpoint;
         }
 
         if (string.IsNullOrEmpty(endpoint) || !IsListening(endpoint))
         {
             throw new InvalidOperationException(
-                $"The test Redis is not reachable ({(string.IsNullOrEmpty(endpoint) ? "MODERNAUTH_MAIL_REDIS is not set and servers.json names none" : endpoint)}). Run `eng/test-servers.sh start` first (eng/test.sh does it).");
+                $"The test Redis is not reachable ({(string.IsNullOrEmpty(endpoint) ? "MODERNAUTH_MAIL_REDIS is not set and servers.json names none" : endpoint)}). Run `{TestServers.StartCommand}` first (eng/test.sh does it).");
         }
 
         return endpoint;

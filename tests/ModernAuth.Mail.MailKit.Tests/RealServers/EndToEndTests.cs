@@ -9,6 +9,7 @@ namespace ModernAuth.Mail.MailKit.Tests.RealServers;
 /// back, each connection made and authenticated by <see cref="MailKitConnector"/> with tokens from the real provider.
 /// </summary>
 [Collection(MailServersCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class EndToEndTests
 {
     private readonly MailServers _servers;

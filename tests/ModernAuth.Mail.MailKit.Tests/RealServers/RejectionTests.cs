@@ -11,6 +11,7 @@ namespace ModernAuth.Mail.MailKit.Tests.RealServers;
 
 /// <summary>Bad tokens against the real Dovecot and Postfix: the right code, the server's own words, a remedy.</summary>
 [Collection(MailServersRejectionCollection.Name)]
+[Trait("Category", "RealServers")]
 public sealed class RejectionTests
 {
     private readonly MailServers _servers;
@@ -84,11 +85,86 @@ public sealed class RejectionTests
         Assert.Contains(ex.Findings, f => f.Code == MailFindingCodes.SaslOAuthErrorChallenge);
         Assert.Contains(ex.Findings, f => f.Code == expectedCode);
         Assert.IsNotAssignableFrom<ProtocolException>(ex.InnerException);
-        // Refreshed once and retried once.
-        Assert.Equal(2, provider.Requests.Count);
-        Assert.True(provider.Requests[1].ForceRefresh);
+        if (kind is BadToken.WrongUser or BadToken.GraphAudience)
+        {
+            // The token shows why, and a fresh one from the same provider would show it again: no second token.
+            Assert.Single(provider.Requests);
+            Assert.DoesNotContain("also after a fresh token", ex.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            // Refreshed once and retried once.
+            Assert.Equal(2, provider.Requests.Count);
+            Assert.True(provider.Requests[1].ForceRefresh);
+        }
+
         Assert.DoesNotContain(token, ex.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(token[^40..], ex.ServerResponse, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(MailProtocol.Imap)]
+    [InlineData(MailProtocol.Pop)]
+    [InlineData(MailProtocol.Smtp)]
+    public async Task Authenticate_AppOnlyTokenWithoutRoles_NoRolesDecidesCodeRemedyAndRetryability(MailProtocol protocol)
+    {
+        // Dovecot answers a token without roles with a temporary failure; the token says what is really wrong, and a
+        // retry loop keyed on IsRetryable must not spin on it.
+        using var identity = new TestIdentity(_servers);
+        var provider = new ScriptedTokenProvider(true, identity.MintAppOnly(d => d.Roles = null));
+
+        var ex = await Assert.ThrowsAsync<MailAuthenticationException>(() => RealConnect.ConnectAsync(_servers, protocol, provider, MailServers.NewMailbox("noroles")));
+        _output.WriteLine(ex.Message);
+        _output.WriteLine("ServerResponse: " + ex.ServerResponse);
+
+        Assert.Equal(MailFindingCodes.NoRoles, ex.ErrorCode);
+        Assert.False(ex.IsRetryable);
+        Assert.Null(ex.RetryAfter);
+        Assert.Contains("admin-consent", ex.Remedy, StringComparison.Ordinal);
+        Assert.NotNull(ex.ServerResponse);
+        Assert.Contains(ex.Findings, f => f.Code == MailFindingCodes.NoRoles);
+        // Roles granted after a token was issued only show in a fresh one: that one retry is worth it.
+        Assert.Equal(2, provider.Requests.Count);
+        Assert.True(provider.Requests[1].ForceRefresh);
+    }
+
+    [Theory]
+    [InlineData(MailProtocol.Imap)]
+    [InlineData(MailProtocol.Pop)]
+    [InlineData(MailProtocol.Smtp)]
+    public async Task Authenticate_AppOnlyMailboxOutsideTheTenant_MailboxRefusedWithItsOwnRemedy(MailProtocol protocol)
+    {
+        using var identity = new TestIdentity(_servers);
+        var provider = new ScriptedTokenProvider(true, identity.MintAppOnly());
+        const string Mailbox = "someone@elsewhere.example";
+
+        var ex = await Assert.ThrowsAsync<MailAuthenticationException>(() => RealConnect.ConnectAsync(_servers, protocol, provider, Mailbox));
+        _output.WriteLine(ex.Message);
+        _output.WriteLine("Remedy: " + ex.Remedy);
+
+        Assert.Equal(MailFindingCodes.MailboxRefused, ex.ErrorCode);
+        Assert.False(ex.IsRetryable);
+        Assert.Contains("Get-EXOMailbox -Identity " + Mailbox, ex.Remedy, StringComparison.Ordinal);
+        Assert.Contains("Connect-ExchangeOnline -Organization " + _servers.TenantId, ex.Remedy, StringComparison.Ordinal);
+        Assert.Contains("adminconsent?client_id=" + identity.ClientId, ex.Remedy, StringComparison.Ordinal);
+        Assert.Contains("not in tenant " + _servers.TenantId, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(ex.Findings, f => f.Code == MailFindingCodes.MailboxRefused && f.Severity == MailFindingSeverity.Error);
+        Assert.Contains(RealConnect.DovecotFailure(protocol), ex.ServerResponse, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Authenticate_AppOnlyMailboxOutsideTheTenantWithoutRetry_MailboxRefusedAfterOneToken()
+    {
+        using var identity = new TestIdentity(_servers);
+        var provider = new ScriptedTokenProvider(true, identity.MintAppOnly());
+        using var client = new ImapClient(new MailKitProtocolLogger()) { ServerCertificateValidationCallback = _servers.TrustServerCertificate, CheckCertificateRevocation = false };
+        await client.ConnectAsync(_servers.Host, _servers.ImapsPort, SecureSocketOptions.SslOnConnect);
+
+        var ex = await Assert.ThrowsAsync<MailAuthenticationException>(() =>
+            client.AuthenticateAsync(provider, "someone@elsewhere.example", new MailKitAuthenticationOptions { RetryWithFreshToken = false }));
+
+        Assert.Equal(MailFindingCodes.MailboxRefused, ex.ErrorCode);
+        Assert.Single(provider.Requests);
     }
 
     [Theory]

@@ -1,105 +1,56 @@
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
+using ModernAuth.Mail.Shared;
 
 namespace ModernAuth.Mail.MailKit.Tests.Support;
 
 /// <summary>
 /// The real Dovecot and Postfix that <c>eng/test-servers.sh start</c> runs on loopback, as its <c>servers.json</c>
-/// describes them. Shared by every test of the <see cref="MailServersCollection"/>. When the servers are not running,
-/// every such test fails with the command that starts them: a mail adapter test that silently skips proves nothing.
+/// describes them (read by the shared <see cref="TestServers"/>). Shared by every test of the
+/// <see cref="MailServersCollection"/>. When the servers are not running, every such test fails with the command that
+/// starts them: a mail adapter test that silently skips proves nothing.
 /// </summary>
-public sealed class MailServers : IDisposable
+public sealed class MailServers
 {
-    public const string StartCommand = "eng/test-servers.sh start";
+    public const string StartCommand = TestServers.StartCommand;
 
-    private readonly X509Certificate2 _serverCertificate;
+    private readonly TestServers _servers;
 
     public MailServers()
     {
-        var dir = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_SERVERS_DIR");
-        if (string.IsNullOrWhiteSpace(dir))
-        {
-            dir = "/tmp/modernauth-mail-servers";
-        }
-
-        var path = Path.Combine(dir, "servers.json");
-        if (!File.Exists(path))
-        {
-            throw new InvalidOperationException(
-                $"The test mail servers are not running: {path} does not exist. Run `{StartCommand}` (as root) from the repository root first, or set MODERNAUTH_MAIL_SERVERS_DIR.");
-        }
-
-        using var json = JsonDocument.Parse(File.ReadAllText(path));
-        var root = json.RootElement;
-        Host = root.GetProperty("host").GetString()!;
-        var ports = root.GetProperty("ports");
-        ImapPort = ports.GetProperty("imap").GetInt32();
-        ImapsPort = ports.GetProperty("imaps").GetInt32();
-        Pop3Port = ports.GetProperty("pop3").GetInt32();
-        Pop3sPort = ports.GetProperty("pop3s").GetInt32();
-        SubmissionPort = ports.GetProperty("submission").GetInt32();
-        TenantId = root.GetProperty("tenantId").GetString()!;
-        var key = root.GetProperty("signingKey");
-        KeyId = key.GetProperty("kid").GetString()!;
-        SigningKeyPem = File.ReadAllText(key.GetProperty("privateKeyPem").GetString()!);
-        Domains = root.GetProperty("domains").EnumerateArray().Select(d => d.GetString()!).ToArray();
-        if (root.TryGetProperty("passwordUser", out var passwordUser))
-        {
-            PasswordUser = passwordUser.GetProperty("user").GetString();
-            Password = passwordUser.GetProperty("password").GetString();
-        }
-
-        _serverCertificate = X509Certificate2.CreateFromPem(File.ReadAllText(root.GetProperty("tls").GetProperty("certificate").GetString()!));
-
-        var closed = new[] { ImapPort, ImapsPort, Pop3Port, Pop3sPort, SubmissionPort }.Where(p => !IsOpen(Host, p)).ToArray();
-        if (closed.Length > 0)
-        {
-            throw new InvalidOperationException(
-                $"The test mail servers are not running: nothing listens on {Host} port(s) {string.Join(", ", closed)}. Run `{StartCommand}` (as root) from the repository root first.");
-        }
+        _servers = TestServers.Load();
+        _servers.EnsureListening(_servers.ImapPort, _servers.ImapsPort, _servers.Pop3Port, _servers.Pop3sPort, _servers.SubmissionPort);
     }
 
-    public string Host { get; }
+    public string Host => _servers.Host;
 
-    public int ImapPort { get; }
+    public int ImapPort => _servers.ImapPort;
 
-    public int ImapsPort { get; }
+    public int ImapsPort => _servers.ImapsPort;
 
-    public int Pop3Port { get; }
+    public int Pop3Port => _servers.Pop3Port;
 
-    public int Pop3sPort { get; }
+    public int Pop3sPort => _servers.Pop3sPort;
 
-    public int SubmissionPort { get; }
+    public int SubmissionPort => _servers.SubmissionPort;
 
-    public string TenantId { get; }
+    public string TenantId => _servers.TenantId;
 
-    public string KeyId { get; }
+    public string KeyId => _servers.KeyId;
 
-    public string SigningKeyPem { get; }
+    public IReadOnlyList<string> Domains => _servers.Domains;
 
-    public IReadOnlyList<string> Domains { get; }
+    public string? PasswordUser => _servers.PasswordUser;
 
-    public string? PasswordUser { get; }
-
-    public string? Password { get; }
+    public string? Password => _servers.Password;
 
     /// <summary>Trusts exactly the servers' self-signed certificate.</summary>
-    public RemoteCertificateValidationCallback TrustServerCertificate => (_, certificate, _, errors) =>
-        errors == SslPolicyErrors.None ||
-        (certificate is not null && certificate.GetCertHashString(HashAlgorithmName.SHA256) == _serverCertificate.GetCertHashString(HashAlgorithmName.SHA256));
+    public RemoteCertificateValidationCallback TrustServerCertificate => _servers.TrustServerCertificate;
 
     /// <summary>A mailbox no other test uses, so tests run in parallel and again without cleaning up.</summary>
     public static string NewMailbox(string prefix = "t") => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 40)] + "@contoso.test";
 
-    public RSA CreateSigningKey()
-    {
-        var rsa = RSA.Create();
-        rsa.ImportFromPem(SigningKeyPem);
-        return rsa;
-    }
+    public RSA CreateSigningKey() => _servers.CreateSigningKey();
 
     /// <summary>Connect options for a protocol: implicit TLS for IMAP/POP, STARTTLS for SMTP, trusting the test certificate.</summary>
     public MailKitConnectOptions ConnectOptions(MailProtocol protocol, bool startTls = false) => new()
@@ -116,25 +67,6 @@ public sealed class MailServers : IDisposable
         CheckCertificateRevocation = false,
         Timeout = TimeSpan.FromSeconds(30),
     };
-
-    public void Dispose() => _serverCertificate.Dispose();
-
-    private static bool IsOpen(string host, int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            return client.ConnectAsync(host, port).Wait(TimeSpan.FromSeconds(2)) && client.Connected;
-        }
-        catch (AggregateException)
-        {
-            return false;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 }
 
 [CollectionDefinition(Name)]

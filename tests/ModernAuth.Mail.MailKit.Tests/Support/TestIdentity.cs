@@ -94,6 +94,21 @@ public sealed class TestIdentity : IDisposable
         return Fake.MintAccessToken(descriptor);
     }
 
+    /// <summary>An app-only token as Exchange Online would issue it for this app (no mailbox in it), with any change applied.</summary>
+    public string MintAppOnly(Action<FakeTokenDescriptor>? change = null)
+    {
+        var descriptor = new FakeTokenDescriptor
+        {
+            TenantId = Servers.TenantId,
+            Audience = "https://outlook.office365.com",
+            AppId = ClientId,
+            Roles = ["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp"],
+            ObjectId = Guid.NewGuid().ToString(),
+        };
+        change?.Invoke(descriptor);
+        return Fake.MintAccessToken(descriptor);
+    }
+
     public void Dispose()
     {
         Fake.Dispose();

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using ModernAuth.Mail.Shared;
 using MailKit;
 using MailKit.Search;
 using MimeKit;
@@ -25,6 +26,7 @@ public sealed class PowerShellSandbox : IAsyncLifetime
     public const string User = "adele@contoso.test";
 
     private RSA? _signingKey;
+    private System.Net.Security.RemoteCertificateValidationCallback? _trustServer;
 
     public string Root { get; } = FindRoot();
 
@@ -65,23 +67,16 @@ public sealed class PowerShellSandbox : IAsyncLifetime
         Pwsh = (await RunProcessAsync(Path.Combine(Root, "eng", "install-pwsh.sh"), [], Root, null, TimeSpan.FromMinutes(3))).Out.Trim().Split('\n')[^1].Trim();
         ModulePath = await EnsureModuleAsync();
 
-        var dir = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_SERVERS_DIR") is { Length: > 0 } d ? d : "/tmp/modernauth-mail-servers";
-        var serversJson = Path.Combine(dir, "servers.json");
-        if (!File.Exists(serversJson))
-        {
-            throw new InvalidOperationException($"The test mail servers are not running: {serversJson} does not exist. Run `eng/test-servers.sh start` first.");
-        }
-
-        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(serversJson));
-        var root = json.RootElement;
-        Host = root.GetProperty("host").GetString()!;
-        SubmissionPort = root.GetProperty("ports").GetProperty("submission").GetInt32();
-        ImapsPort = root.GetProperty("ports").GetProperty("imaps").GetInt32();
-        TenantId = root.GetProperty("tenantId").GetString()!;
-        ServerCertificatePath = root.GetProperty("tls").GetProperty("certificate").GetString()!;
+        var servers = TestServers.Load();
+        Host = servers.Host;
+        SubmissionPort = servers.SubmissionPort;
+        ImapsPort = servers.ImapsPort;
+        TenantId = servers.TenantId;
+        ServerCertificatePath = servers.TlsCertificatePath;
+        _trustServer = servers.TrustServerCertificate;
         _signingKey = RSA.Create();
-        _signingKey.ImportFromPem(await File.ReadAllTextAsync(root.GetProperty("signingKey").GetProperty("privateKeyPem").GetString()!));
-        Entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = _signingKey, KeyId = root.GetProperty("signingKey").GetProperty("kid").GetString() });
+        _signingKey.ImportFromPem(await File.ReadAllTextAsync(servers.SigningKeyPath));
+        Entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = _signingKey, KeyId = servers.KeyId });
         Server = await Entra.StartHttpsServerAsync();
         AuthorityCertificatePath = Path.Combine(WorkDirectory, "authority.crt");
         await File.WriteAllTextAsync(AuthorityCertificatePath, Server.Certificate.ExportCertificatePem());
@@ -166,15 +161,13 @@ public sealed class PowerShellSandbox : IAsyncLifetime
     public async Task<MimeMessage> ReadBackAsync(string mailbox, string subject)
     {
         var provider = new ClientSecretTokenProvider(TenantId, SecretAppId, Secret, new ClientSecretTokenProviderOptions().UseFakeEntraId(Server));
-        using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(ServerCertificatePath));
-        var pinned = certificate.RawData;
         using var imap = await MailKitConnector.ConnectImapAsync(provider, mailbox, new MailKitConnectOptions
         {
             Host = Host,
             Port = ImapsPort,
             TlsMode = MailTlsMode.Implicit,
             CheckCertificateRevocation = false,
-            ServerCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(pinned),
+            ServerCertificateValidationCallback = _trustServer,
         });
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
         var waited = Stopwatch.StartNew();

@@ -7,16 +7,27 @@ namespace ModernAuth.Mail.Relay.Tests.Support;
 /// <summary>A bare SMTP client that sends exactly the bytes a test gives, to test malformed and hostile input.</summary>
 public sealed class RawSmtpClient : IAsyncDisposable
 {
-    private readonly TcpClient _client = new();
-    private NetworkStream? _stream;
+    private readonly TcpClient _client;
+    private Stream? _stream;
     private readonly StringBuilder _buffer = new();
 
-    public static async Task<RawSmtpClient> ConnectAsync(IPEndPoint endpoint)
+    private RawSmtpClient(IPAddress? from) => _client = from is null ? new TcpClient() : new TcpClient(new IPEndPoint(from, 0));
+
+    /// <summary>Connects, from <paramref name="from"/> when given (127.0.0.2 is another client address on loopback).</summary>
+    public static async Task<RawSmtpClient> ConnectAsync(IPEndPoint endpoint, IPAddress? from = null)
     {
-        var client = new RawSmtpClient();
+        var client = new RawSmtpClient(from);
         await client._client.ConnectAsync(endpoint);
         client._stream = client._client.GetStream();
         return client;
+    }
+
+    /// <summary>Starts TLS on the connection (after a 220 to STARTTLS), trusting any certificate.</summary>
+    public async Task StartTlsAsync()
+    {
+        var ssl = new System.Net.Security.SslStream(_stream!, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        await ssl.AuthenticateAsClientAsync("relay.test");
+        _stream = ssl;
     }
 
     public Task SendAsync(string text) => _stream!.WriteAsync(Encoding.Latin1.GetBytes(text)).AsTask();

@@ -82,7 +82,7 @@ public sealed class TestEnvironment : IAsyncDisposable
 
     public static RelayAccountOptions Account(string user, string password, params string[] senders)
     {
-        var account = new RelayAccountOptions { UserName = user, PasswordHash = RelayPasswordHasher.HashPassword(password, 10_000) };
+        var account = new RelayAccountOptions { UserName = user, PasswordHash = RelayPasswordHasher.HashPassword(password, RelayPasswordHasher.MinimumIterations) };
         foreach (var sender in senders)
         {
             account.AllowedSenders.Add(sender);

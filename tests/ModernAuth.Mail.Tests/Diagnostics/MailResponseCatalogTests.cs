@@ -118,7 +118,6 @@ public class MailResponseCatalogTests
         { "AADSTS700022: The provided value for the input parameter scope is not valid because it contains more than one resource.", MailErrorCodes.MixedResourceScopes, 700022 },
         { "AADSTS900144: The request body must contain the following parameter: 'scope'.", MailErrorCodes.ScopeMissing, 900144 },
         { "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS7000215: Invalid client secret provided. Trace ID: 0a1b2c3d-1111-2222-3333-444455556666 Correlation ID: 9f8e7d6c-aaaa-bbbb-cccc-ddddeeeeffff Timestamp: 2026-03-02 10:00:00Z\",\"error_codes\":[7000215],\"timestamp\":\"2026-03-02 10:00:00Z\",\"trace_id\":\"0a1b2c3d-1111-2222-3333-444455556666\",\"correlation_id\":\"9f8e7d6c-aaaa-bbbb-cccc-ddddeeeeffff\"}", MailErrorCodes.InvalidClientSecret, 7000215 },
-        { "AADSTS9999999: Something new.", MailErrorCodes.TokenServiceError, 9999999 },
     };
 
     [Theory]
@@ -131,11 +130,25 @@ public class MailResponseCatalogTests
         Assert.Equal(aadsts, explanation.AadstsCode);
         Assert.Equal(MailResponseSource.TokenService, explanation.Source);
         var entry = TokenServiceErrors.Find(aadsts);
-        if (entry is not null)
-        {
-            Assert.Equal(entry.Meaning, explanation.Explanation);
-            Assert.Equal(entry.IsRetryable, explanation.IsRetryable);
-        }
+        Assert.NotNull(entry);
+        Assert.True(explanation.IsRecognised);
+        Assert.Equal(entry.Meaning, explanation.Explanation);
+        Assert.Equal(entry.IsRetryable, explanation.IsRetryable);
+    }
+
+    [Fact]
+    public void Explain_UnknownAadstsCode_IsNotRecognisedButKeepsTheCodeAndText()
+    {
+        var explanation = MailResponseCatalog.Default.Explain("AADSTS9999999: Something new. Trace ID: 0a1b2c3d-1111-2222-3333-444455556666 Correlation ID: 9f8e7d6c-aaaa-bbbb-cccc-ddddeeeeffff Timestamp: 2026-03-02 10:00:00Z");
+
+        Assert.False(explanation.IsRecognised);
+        Assert.Equal(MailErrorCodes.TokenServiceError, explanation.Code);
+        Assert.Equal(9999999, explanation.AadstsCode);
+        Assert.Equal(MailResponseSource.TokenService, explanation.Source);
+        Assert.Equal("AADSTS9999999: Something new.", explanation.ServerText);
+        Assert.Equal("9f8e7d6c-aaaa-bbbb-cccc-ddddeeeeffff", explanation.CorrelationId);
+        Assert.Contains("https://login.microsoftonline.com/error?code=9999999", explanation.Remedy, StringComparison.Ordinal);
+        Assert.False(explanation.IsRetryable);
     }
 
     [Theory]

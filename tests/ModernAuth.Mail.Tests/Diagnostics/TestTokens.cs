@@ -83,8 +83,7 @@ internal static class TestTokens
     public static string Raw(string headerJson, string payloadJson, string signature = "c2lnbmF0dXJl") =>
         Base64Url(Encoding.UTF8.GetBytes(headerJson)) + "." + Base64Url(Encoding.UTF8.GetBytes(payloadJson)) + "." + signature;
 
-    public static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string Base64Url(byte[] bytes) => Base64UrlEncoder.Encode(bytes);
 
     /// <summary>The signature part of a token.</summary>
     public static string Signature(string token) => token.Substring(token.LastIndexOf('.') + 1);

@@ -23,7 +23,7 @@ public sealed class TokenInspectorFakeEntraTests : IDisposable
     public static TheoryData<string, string> Cases() => new()
     {
         { MailFindingCodes.WrongAudience, "graph audience" },
-        { MailFindingCodes.WrongAudience, "powershell audience" },
+        { MailFindingCodes.ExchangeAudienceAlias, "ps.outlook.com audience" },
         { MailFindingCodes.MissingScope, "delegated without IMAP scope" },
         { MailFindingCodes.MissingRole, "app-only without IMAP role" },
         { MailFindingCodes.NoRoles, "app-only without any role" },
@@ -121,7 +121,7 @@ public sealed class TokenInspectorFakeEntraTests : IDisposable
         return scenario switch
         {
             "graph audience" => (With(Delegated("IMAP.AccessAsUser.All"), d => d.Audience = "https://graph.microsoft.com"), Expect(false)),
-            "powershell audience" => (With(AppOnly("IMAP.AccessAsApp"), d => d.Audience = "https://ps.outlook.com"), Expect(true)),
+            "ps.outlook.com audience" => (With(AppOnly("IMAP.AccessAsApp"), d => d.Audience = "https://ps.outlook.com"), Expect(true)),
             "delegated without IMAP scope" => (Delegated("SMTP.Send"), Expect(false)),
             "app-only without IMAP role" => (AppOnly("SMTP.SendAsApp"), Expect(true)),
             "app-only without any role" => (AppOnly(), Expect(true)),

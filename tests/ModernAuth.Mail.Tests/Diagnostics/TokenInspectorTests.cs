@@ -22,6 +22,7 @@ public class TokenInspectorTests
         new(MailFindingCodes.DecodingForDiagnosticsOnly, MailFindingSeverity.Info, () => MintAppOnly("IMAP.AccessAsApp"), _ => { }, "without validating", "Nothing to do"),
         new(MailFindingCodes.TokenVersion, MailFindingSeverity.Info, () => MintAppOnly("IMAP.AccessAsApp"), _ => { }, "ver = 1.0, iss = https://sts.windows.net/" + TenantId + "/", "Nothing to do"),
         new(MailFindingCodes.WrongAudience, MailFindingSeverity.Error, () => Mint(With(Delegated("IMAP.AccessAsUser.All"), "aud", "https://graph.microsoft.com")), o => o.Protocol = MailProtocol.Imap, "aud = https://graph.microsoft.com", "https://outlook.office.com/IMAP.AccessAsUser.All"),
+        new(MailFindingCodes.ExchangeAudienceAlias, MailFindingSeverity.Info, () => Mint(With(AppOnly("IMAP.AccessAsApp"), "aud", "https://ps.outlook.com")), o => o.Protocol = MailProtocol.Imap, "aud = https://ps.outlook.com", "Nothing to change for IMAP and POP"),
         new(MailFindingCodes.MissingScope, MailFindingSeverity.Error, () => MintDelegated("SMTP.Send User.Read"), o => o.Protocol = MailProtocol.Imap, "scp = SMTP.Send User.Read (no IMAP.AccessAsUser.All)", "App registrations > " + ClientId),
         new(MailFindingCodes.MissingRole, MailFindingSeverity.Error, () => MintAppOnly("IMAP.AccessAsApp"), o => o.Protocol = MailProtocol.Smtp, "roles = IMAP.AccessAsApp (no SMTP.SendAsApp)", "Office 365 Exchange Online > Application permissions > SMTP.SendAsApp"),
         new(MailFindingCodes.NoRoles, MailFindingSeverity.Error, () => MintAppOnly(), o => o.Protocol = MailProtocol.Imap, "roles: none", "az ad app permission admin-consent --id " + ClientId),
@@ -70,7 +71,7 @@ public class TokenInspectorTests
         var tokenCodes = new[]
         {
             MailFindingCodes.TokenEmpty, MailFindingCodes.TokenMalformed, MailFindingCodes.TokenTooLarge, MailFindingCodes.TokenUnsigned,
-            MailFindingCodes.OpaqueToken, MailFindingCodes.DecodingForDiagnosticsOnly, MailFindingCodes.TokenVersion, MailFindingCodes.WrongAudience,
+            MailFindingCodes.OpaqueToken, MailFindingCodes.DecodingForDiagnosticsOnly, MailFindingCodes.TokenVersion, MailFindingCodes.WrongAudience, MailFindingCodes.ExchangeAudienceAlias,
             MailFindingCodes.MissingScope, MailFindingCodes.MissingRole, MailFindingCodes.NoRoles, MailFindingCodes.TokenTypeMismatch,
             MailFindingCodes.MailboxMismatch, MailFindingCodes.TenantMismatch, MailFindingCodes.ClientIdMismatch, MailFindingCodes.AppOnlyExchangeSetup,
             MailFindingCodes.TokenExpired, MailFindingCodes.TokenNotYetValid, MailFindingCodes.TokenExpiresSoon, MailFindingCodes.ClaimMissing,
@@ -126,7 +127,7 @@ public class TokenInspectorTests
     [Theory]
     [InlineData("https://graph.microsoft.com", "Microsoft Graph")]
     [InlineData("00000003-0000-0000-c000-000000000000", "Microsoft Graph")]
-    [InlineData("https://ps.outlook.com", "PowerShell")]
+    [InlineData("https://outlook.office365.com/powershell-liveid", "PowerShell")]
     [InlineData("https://outlook.office365.us", "UsGovernmentHigh")]
     [InlineData(ClientId, "ID token")]
     [InlineData("api://contoso-orders", "another API")]
@@ -137,6 +138,46 @@ public class TokenInspectorTests
         var finding = Assert.Single(result.Findings, f => f.Code == MailFindingCodes.WrongAudience);
         Assert.Contains(explanationContains, finding.Explanation, StringComparison.Ordinal);
         Assert.Equal("aud", finding.Claim);
+    }
+
+    [Theory]
+    [InlineData(MailProtocol.Imap, "IMAP.AccessAsApp")]
+    [InlineData(MailProtocol.Pop, "POP.AccessAsApp")]
+    [InlineData(null, "IMAP.AccessAsApp")]
+    public void Inspect_PsOutlookAudienceForImapOrPop_IsInformationNotAnError(MailProtocol? protocol, string role)
+    {
+        // MailKit's Exchange OAuth2 guide requests https://ps.outlook.com/.default for app-only IMAP and POP.
+        var result = Inspector(o => { o.Protocol = protocol; o.AppOnly = true; }).Inspect(Mint(With(AppOnly(role), "aud", "https://ps.outlook.com")));
+
+        Assert.False(result.Has(MailFindingCodes.WrongAudience));
+        var finding = Assert.Single(result.Findings, f => f.Code == MailFindingCodes.ExchangeAudienceAlias);
+        Assert.Equal(MailFindingSeverity.Info, finding.Severity);
+        Assert.Contains("MailKit", finding.Explanation, StringComparison.Ordinal);
+        Assert.False(result.HasErrors, string.Join("; ", result.Findings.Where(f => f.Severity == MailFindingSeverity.Error).Select(f => f.Code)));
+    }
+
+    [Theory]
+    [InlineData(MailProtocol.Smtp, "SMTP.SendAsApp")]
+    [InlineData(MailProtocol.Ews, "full_access_as_app")]
+    public void Inspect_PsOutlookAudienceForSmtpOrEws_WarnsAndNamesTheDocumentedScope(MailProtocol protocol, string role)
+    {
+        var result = Inspector(o => { o.Protocol = protocol; o.AppOnly = true; }).Inspect(Mint(With(AppOnly(role), "aud", "https://ps.outlook.com/")));
+
+        Assert.False(result.Has(MailFindingCodes.WrongAudience));
+        var finding = Assert.Single(result.Findings, f => f.Code == MailFindingCodes.ExchangeAudienceAlias);
+        Assert.Equal(MailFindingSeverity.Warning, finding.Severity);
+        Assert.Contains("https://outlook.office365.com/.default", finding.Fix, StringComparison.Ordinal);
+        Assert.False(result.HasErrors);
+    }
+
+    [Fact]
+    public void Inspect_PsOutlookAudienceInAnotherCloud_IsWrongAudience()
+    {
+        var result = Inspector(o => { o.Cloud = MailCloud.UsGovernmentHigh; o.Protocol = MailProtocol.Imap; }).Inspect(Mint(With(AppOnly("IMAP.AccessAsApp"), "aud", "https://ps.outlook.com")));
+
+        var finding = Assert.Single(result.Findings, f => f.Code == MailFindingCodes.WrongAudience);
+        Assert.Equal(MailFindingSeverity.Error, finding.Severity);
+        Assert.Contains("global cloud", finding.Explanation, StringComparison.Ordinal);
     }
 
     [Fact]
