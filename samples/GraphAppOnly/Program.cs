@@ -44,14 +44,9 @@ try
     Console.WriteLine($"GraphAppOnly: sent and read back '{received.Subject}' ({attachment.FileName}) in the Inbox of {mailbox} through Microsoft Graph with an app-only token{(sandbox is null ? string.Empty : " (sandbox)")}.");
     return 0;
 }
-catch (GraphMailException e)
+catch (Exception e) when (SampleGraph.Explain(e))
 {
-    // For example graph_access_policy_denied: the remedy names the PowerShell that lets the app into the mailbox.
-    Console.Error.WriteLine($"{e.ErrorCode}: {e.Message}\nFix: {e.Remedy}");
-    return 1;
-}
-catch (MailAuthenticationException e)
-{
-    Console.Error.WriteLine($"{e.ErrorCode}: {e.Message}\nFix: {e.Remedy}");
+    // GraphMailException or MailAuthenticationException: ErrorCode, Message and Remedy say what happened and the fix
+    // (for example graph_access_policy_denied, with the PowerShell that lets the app into the mailbox).
     return 1;
 }

@@ -71,14 +71,10 @@ try
     Console.WriteLine($"GraphPersonal: {(found ? "sent a note to self and found it" : "sent a note to self but did not find it")} in the inbox of {account} through Microsoft Graph; device code prompts: {prompts} (the second sign-in came from the cache){(sandbox is null ? string.Empty : " (sandbox)")}.");
     return found && prompts == 1 ? 0 : 1;
 }
-catch (GraphMailException e)
+catch (Exception e) when (SampleGraph.Explain(e))
 {
-    Console.Error.WriteLine($"{e.ErrorCode}: {e.Message}\nFix: {e.Remedy}");
-    return 1;
-}
-catch (MailAuthenticationException e)
-{
-    Console.Error.WriteLine($"{e.ErrorCode}: {e.Message}\nFix: {e.Remedy}");
+    // GraphMailException or MailAuthenticationException: ErrorCode, Message and Remedy say what happened and the fix
+    // (for example graph_access_policy_denied, with the PowerShell that lets the app into the mailbox).
     return 1;
 }
 finally

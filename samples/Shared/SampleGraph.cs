@@ -38,6 +38,29 @@ public sealed class SampleGraph : IAsyncDisposable
     /// <summary>Points a <see cref="GraphMailClient"/> at the fake Graph and trusts its certificate.</summary>
     public GraphMailClientOptions ClientOptions() => new() { Endpoint = _server.ServiceRoot, Transport = _transport };
 
+    /// <summary>
+    /// Prints a failure of Graph or of the sign-in the way the samples end on one: the code, what happened and the fix
+    /// (for example <c>graph_access_policy_denied</c> with the PowerShell that lets the app into the mailbox).
+    /// </summary>
+    /// <returns><see langword="true"/> for the library's own failures, so a sample can use it as an exception filter.</returns>
+    public static bool Explain(Exception error)
+    {
+        var (code, remedy) = error switch
+        {
+            GraphMailException e => (e.ErrorCode, e.Remedy),
+            MailAuthenticationException e => (e.ErrorCode, e.Remedy),
+            _ => (null, null),
+        };
+        if (code is null)
+        {
+            return false;
+        }
+
+        // The message usually ends with the fix already.
+        Console.Error.WriteLine(error.Message.Contains(remedy!, StringComparison.Ordinal) ? $"{code}: {error.Message}" : $"{code}: {error.Message} Fix: {remedy}");
+        return true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _transport.Dispose();
