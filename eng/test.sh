@@ -47,8 +47,9 @@ else
   tail -n 1 "$results/sandbox.log"
 fi
 
-# Every sample runs against the sandbox (the fake Entra ID they start, the local servers; EwsAppOnly starts a fake EWS server).
-for sample in Sandbox ClientSecretImap CertificateSmtp DeviceCodePersonalImap LegacySystemNetMail/Before LegacySystemNetMail/After EwsAppOnly; do
+# Every sample runs against the sandbox (the fake Entra ID they start, the local servers; EwsAppOnly starts a fake EWS
+# server, the Graph samples a fake Graph).
+for sample in Sandbox ClientSecretImap CertificateSmtp DeviceCodePersonalImap LegacySystemNetMail/Before LegacySystemNetMail/After EwsAppOnly GraphAppOnly GraphPersonal; do
   [ -d "samples/$sample" ] || continue
   echo "== sample (samples/$sample)"
   if ! dotnet run --project "samples/$sample" -c Release --no-build > "$results/sample.log" 2>&1; then

@@ -27,7 +27,7 @@ internal static class TestCommand
         var json = new Option<bool>("--json") { Description = "Print the steps as JSON instead of a table." };
         var find = new Option<string?>("--find") { Description = "IMAP: also wait up to 30 s for a message whose subject contains this text in INBOX, and read it (proves a sent message arrived).", HelpName = "subject" };
         var connection = new ConnectionOptions();
-        var command = new Command("test", "Test a mailbox end to end: get a token, inspect it, connect, authenticate, and one harmless operation (IMAP: select INBOX; POP: STAT; SMTP: NOOP after AUTH; EWS: GetFolder inbox). Exit code 0 when every step passes.");
+        var command = new Command("test", "Test a mailbox end to end: get a token, inspect it, connect, authenticate, and one harmless operation (IMAP: select INBOX; POP: STAT; SMTP: NOOP after AUTH; EWS: GetFolder inbox; Microsoft Graph: GetFolder inbox and list one message). Exit code 0 when every step passes.");
         HelpExamples.Add(command, """
             Examples:
               modernauth-mail test imap --flow certificate --certificate-path app.pfx --tenant contoso.com --client-id <id> --mailbox shared@contoso.com

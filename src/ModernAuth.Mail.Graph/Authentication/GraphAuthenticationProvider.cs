@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
 
@@ -18,9 +19,15 @@ public class GraphAuthenticationProvider : IAuthenticationProvider
 {
     private const string AuthorizationHeader = "Authorization";
     private const string ClaimsKey = "claims";
+    private const string BaseUrlKey = "baseurl";
+    private const string BaseUrlTemplate = "{+baseurl}/";
+    private const string RawUrlKey = "request-raw-url";
     private readonly MailTokenProvider _provider;
     private readonly string? _mailbox;
     private readonly AllowedHostsValidator _hosts;
+    private readonly bool _ownHostCheck;
+    private BearerHeader? _header;
+    private BaseUrlCheck? _baseUrl;
 
     /// <summary>Creates a bridge from <paramref name="provider"/> to the Graph SDK.</summary>
     /// <param name="provider">Where tokens come from (app-only or delegated).</param>
@@ -35,6 +42,9 @@ public class GraphAuthenticationProvider : IAuthenticationProvider
         _mailbox = string.IsNullOrWhiteSpace(options.Mailbox) ? null : options.Mailbox!.Trim();
         Cloud = cloud;
         _hosts = new AllowedHostsValidator(new[] { cloud.Graph.Host }.Concat(options.AdditionalAllowedHosts));
+
+        // A subclass may judge the whole URL: then every request's URL is built for it, as the SDK builds it.
+        _ownHostCheck = GetType().GetMethod(nameof(IsAllowed), BindingFlags.Instance | BindingFlags.NonPublic, null, new[] { typeof(Uri) }, null)?.DeclaringType == typeof(GraphAuthenticationProvider);
     }
 
     /// <summary>The token provider.</summary>
@@ -67,13 +77,22 @@ public class GraphAuthenticationProvider : IAuthenticationProvider
             request.Headers.Remove(AuthorizationHeader);
         }
 
-        if (request.Headers.ContainsKey(AuthorizationHeader) || !IsAllowed(request.URI))
+        if (request.Headers.ContainsKey(AuthorizationHeader) || !IsAllowed(request))
         {
             return;
         }
 
         var token = await _provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Graph, _mailbox, forceRefresh: challenged), cancellationToken).ConfigureAwait(false);
-        request.Headers.Add(AuthorizationHeader, "Bearer " + token.Token);
+
+        // The header of the last token is kept: a cached token costs no new 2-3 KB string per request.
+        var header = Volatile.Read(ref _header);
+        if (header is null || !ReferenceEquals(header.Token, token.Token))
+        {
+            header = new BearerHeader(token.Token);
+            Volatile.Write(ref _header, header);
+        }
+
+        request.Headers.Add(AuthorizationHeader, header.Value);
     }
 
     /// <summary>Whether <paramref name="uri"/> may get the token: https to an allowed host (http only to loopback, for tests).</summary>
@@ -81,4 +100,63 @@ public class GraphAuthenticationProvider : IAuthenticationProvider
     /// <returns><see langword="true"/> when the token may go there.</returns>
     protected virtual bool IsAllowed(Uri uri) =>
         uri is not null && _hosts.IsUrlHostValid(uri) && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
+
+    /// <summary>
+    /// Whether the request may get the token. The SDK's requests are <c>{+baseurl}/...</c> templates, whose scheme and host
+    /// are the base URL's: that one is judged once and remembered, instead of building every request's URL (about 3 KB)
+    /// only to read its host. Raw URLs (next and delta links) and other templates are judged whole.
+    /// </summary>
+    private bool IsAllowed(RequestInformation request)
+    {
+        if (_ownHostCheck
+            && request.UrlTemplate is { } template
+            && template.StartsWith(BaseUrlTemplate, StringComparison.Ordinal)
+            && !request.PathParameters.ContainsKey(RawUrlKey)
+            && request.PathParameters.TryGetValue(BaseUrlKey, out var value)
+            && value is string baseUrl)
+        {
+            var known = Volatile.Read(ref _baseUrl);
+            if (known is not null && string.Equals(known.BaseUrl, baseUrl, StringComparison.Ordinal))
+            {
+                return known.Allowed;
+            }
+
+            if (Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri))
+            {
+                known = new BaseUrlCheck(baseUrl, IsAllowed(uri));
+                Volatile.Write(ref _baseUrl, known);
+                return known.Allowed;
+            }
+        }
+
+        return IsAllowed(request.URI);
+    }
+
+    /// <summary>A token and its <c>Authorization</c> value (never printed: no <c>ToString</c> shows either).</summary>
+    private sealed class BearerHeader
+    {
+        public BearerHeader(string token)
+        {
+            Token = token;
+            Value = "Bearer " + token;
+        }
+
+        public string Token { get; }
+
+        public string Value { get; }
+    }
+
+    /// <summary>A base URL and whether requests under it may get the token.</summary>
+    private sealed class BaseUrlCheck
+    {
+        public BaseUrlCheck(string baseUrl, bool allowed)
+        {
+            BaseUrl = baseUrl;
+            Allowed = allowed;
+        }
+
+        public string BaseUrl { get; }
+
+        public bool Allowed { get; }
+    }
 }

@@ -73,7 +73,7 @@ internal static class GraphErrorCatalog
         string? code = error?.Code, message = error?.Message;
         if (error is null)
         {
-            message = Collapse(text);
+            message = MailResponseCatalog.Collapse(text);
         }
 
         var status = StatusOf(text, error);
@@ -109,14 +109,14 @@ internal static class GraphErrorCatalog
         string text, GraphError? error, string? status, string? code, string? message)
     {
         long? backoff = null;
-        var retry = SafeMatch(RetryAfterPattern, text);
+        var retry = MailResponseCatalog.SafeMatch(RetryAfterPattern, text);
         if (retry is not null && long.TryParse(retry.Groups["s"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {
             backoff = seconds * 1000;
         }
 
         var serverText = (status is null ? string.Empty : status + " ") + (code is null ? string.Empty : code + ": ") + (message ?? string.Empty);
-        return new MailResponseExplanation(ruleCode, severity, Clip(MailResponseCatalog.Redact(serverText.Trim()), 400), meaning,
+        return new MailResponseExplanation(ruleCode, severity, MailResponseCatalog.Clip(MailResponseCatalog.Redact(serverText.Trim()), 400), meaning,
             remedy.Replace("{retry}", backoff is { } b ? (b / 1000).ToString(CultureInfo.InvariantCulture) + " s" : "in seconds"))
         {
             IsRecognised = true,
@@ -134,7 +134,7 @@ internal static class GraphErrorCatalog
     {
         // The status sits before the JSON ("403 - {...}", "failed (403): ...", "Status: 403 (Forbidden)").
         var head = error is null ? text : text.Substring(0, Math.Max(0, error.Start));
-        var match = SafeMatch(StatusPattern, head.Length > 300 ? head.Substring(head.Length - 300) : head);
+        var match = MailResponseCatalog.SafeMatch(StatusPattern, head.Length > 300 ? head.Substring(head.Length - 300) : head);
         return match?.Groups["status"].Value;
     }
 
@@ -197,46 +197,7 @@ internal static class GraphErrorCatalog
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
 
     private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Clip(Collapse(value.GetString() ?? string.Empty), 600) : null;
-
-    private static Match? SafeMatch(Regex regex, string input)
-    {
-        try
-        {
-            var match = regex.Match(input);
-            return match.Success ? match : null;
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return null;
-        }
-    }
-
-    private static string Collapse(string text)
-    {
-        var sb = new StringBuilder(text.Length);
-        var space = false;
-        foreach (var c in text)
-        {
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
-            {
-                space = sb.Length > 0;
-                continue;
-            }
-
-            if (space)
-            {
-                sb.Append(' ');
-                space = false;
-            }
-
-            sb.Append(c);
-        }
-
-        return sb.ToString();
-    }
-
-    private static string Clip(string text, int max) => text.Length <= max ? text : text.Substring(0, max) + "...";
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? MailResponseCatalog.Clip(MailResponseCatalog.Collapse(value.GetString() ?? string.Empty), 600) : null;
 
     private sealed class GraphError
     {
@@ -281,6 +242,6 @@ internal static class GraphErrorCatalog
 
         public string Remedy { get; }
 
-        public bool Matches(string text) => SafeMatch(_pattern, text) is not null;
+        public bool Matches(string text) => MailResponseCatalog.SafeMatch(_pattern, text) is not null;
     }
 }

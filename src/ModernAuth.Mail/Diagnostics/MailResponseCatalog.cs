@@ -419,7 +419,8 @@ public class MailResponseCatalog
         return null;
     }
 
-    private static Match? SafeMatch(Regex regex, string input)
+    /// <summary>A regex match that treats a timeout (hostile input) as no match.</summary>
+    internal static Match? SafeMatch(Regex regex, string input)
     {
         try
         {
@@ -446,7 +447,8 @@ public class MailResponseCatalog
         }
     }
 
-    private static string Collapse(string text)
+    /// <summary>Runs of white space and control characters become one space; none at the start or end.</summary>
+    internal static string Collapse(string text)
     {
         var sb = new StringBuilder(text.Length);
         var space = false;
@@ -470,7 +472,8 @@ public class MailResponseCatalog
         return sb.ToString();
     }
 
-    private static string Clip(string text, int max) => text.Length <= max ? text : text.Substring(0, max) + "...";
+    /// <summary>At most <paramref name="max"/> characters, with "..." where it was cut.</summary>
+    internal static string Clip(string text, int max) => text.Length <= max ? text : text.Substring(0, max) + "...";
 
     private static IReadOnlyList<string> BuildCodes()
     {

@@ -88,6 +88,22 @@ public sealed class SendCommandTests(SandboxServersFixture servers)
     }
 
     [Fact]
+    public async Task Send_ViaGraphWithAFiveMegabyteAttachment_SendsThroughTheSandboxsGraphAndPrintsNoSecret()
+    {
+        var cli = new CliRunner();
+        var attachment = cli.TempFile("scan.pdf");
+        File.WriteAllBytes(attachment, System.Security.Cryptography.RandomNumberGenerator.GetBytes(5 * 1024 * 1024));
+
+        var result = await cli.RunAsync("--sandbox", "--verbose", "send", "--via", "graph", "--to", "bob@contoso.test", "--subject", "graph send", "--body", "Sent through Graph by the CLI test.", "--attach", attachment);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("1 recipient(s) through Microsoft Graph (https://127.0.0.1:", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(ModernAuth.Mail.Cli.Sandbox.SandboxEnvironment.BuiltInSecret, result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bearer", result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", result.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_ViaEwsToAnUnreachableEndpoint_ExitsWith1AndNamesTheEndpoint()
     {
         var result = await new CliRunner().RunAsync("--sandbox", "send", "--via", "ews", "--ews-url", "http://127.0.0.1:1/EWS/Exchange.asmx", "--to", "adele@contoso.test", "--subject", "x", "--body", "y");

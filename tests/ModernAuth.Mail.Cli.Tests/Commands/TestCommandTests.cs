@@ -127,4 +127,20 @@ public sealed class TestCommandTests
         Assert.Equal("failed", steps[2].GetProperty("result").GetString());
         Assert.Equal("ews_http_error", steps[2].GetProperty("code").GetString());
     }
+
+    [Fact]
+    public async Task TestGraph_UnreachableGraphUrl_GetsATokenThenFailsTheGetFolderStepWithExit1()
+    {
+        var result = await new CliRunner().RunAsync("--sandbox", "test", "graph", "--json", "--graph-url", "https://127.0.0.1:1");
+
+        Assert.Equal(1, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        var steps = json.RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["token", "inspect", "GetFolder inbox", "list one message"], steps.Select(s => s.GetProperty("step").GetString()));
+        Assert.Equal("passed", steps[0].GetProperty("result").GetString());
+        Assert.Equal("failed", steps[2].GetProperty("result").GetString());
+        Assert.Equal("graph_http_error", steps[2].GetProperty("code").GetString());
+        Assert.Contains("127.0.0.1:1", steps[2].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("skipped", steps[3].GetProperty("result").GetString());
+    }
 }

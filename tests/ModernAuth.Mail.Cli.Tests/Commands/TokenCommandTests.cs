@@ -11,6 +11,8 @@ public sealed class TokenCommandTests
     [InlineData("certificate", "imap", "IMAP.AccessAsApp")]
     [InlineData("secret", "pop", "POP.AccessAsApp")]
     [InlineData("certificate", "ews", "full_access_as_app")]
+    [InlineData("secret", "graph", "Mail.ReadWrite")]
+    [InlineData("certificate", "graph", "Mail.Send")]
     public async Task Token_AppOnlyFlow_PrintsRedactedSummaryWithRoles(string flow, string protocol, string role)
     {
         var cli = new CliRunner();

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions;
-using MimeKit;
 using ModernAuth.Mail.Diagnostics;
 using ModernAuth.Mail.Graph;
 using ModernAuth.Mail.Testing;
@@ -19,43 +17,6 @@ public sealed class GraphMailClientTests : IAsyncLifetime
     public async Task InitializeAsync() => _ctx = await GraphTestContext.StartAsync();
 
     public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
-    [Fact]
-    public async Task SendMessageAsync_FiveMegabyteAttachment_GoesThroughUploadSessionAndReadsBack()
-    {
-        var provider = _ctx.AppOnlyProvider();
-        using var sender = _ctx.Client(provider, "shared@contoso.test");
-        var attachment = RandomNumberGenerator.GetBytes(5 * 1024 * 1024);
-        var message = new MimeMessage { Subject = "Quarterly figures" };
-        message.From.Add(MailboxAddress.Parse("shared@contoso.test"));
-        message.To.Add(MailboxAddress.Parse("adele@contoso.test"));
-        var body = new BodyBuilder { TextBody = "The figures are attached." };
-        body.Attachments.Add("figures.bin", attachment);
-        message.Body = body.ToMessageBody();
-
-        await sender.SendMessageAsync(message);
-
-        using var reader = _ctx.Client(provider, "adele@contoso.test");
-        var inbox = await reader.FindItemsAsync(GraphWellKnownFolders.Inbox);
-        var item = Assert.Single(inbox.Items);
-        Assert.Equal("Quarterly figures", item.Subject);
-        var full = await reader.GetItemAsync(item.Id);
-        var received = await MimeMessage.LoadAsync(full.OpenMimeContent());
-        var part = Assert.IsType<MimePart>(Assert.Single(received.Attachments));
-        using var bytes = new MemoryStream();
-        await part.Content!.DecodeToAsync(bytes);
-        Assert.Equal(attachment, bytes.ToArray());
-        Assert.Equal("figures.bin", part.FileName);
-
-        var requests = _ctx.Graph.Requests;
-        Assert.Contains(requests, r => r.Path.EndsWith("/attachments/createUploadSession", StringComparison.Ordinal));
-        var uploads = requests.Where(r => r.Path.StartsWith("/attachmentSessions/", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, uploads.Count);
-        Assert.All(uploads, u => Assert.False(u.HasAuthorization));
-        Assert.All(requests, r => Assert.True(r.ContentLength <= FakeGraph.MaxRequestBytes));
-        Assert.Empty(_ctx.Graph.Mailbox("shared@contoso.test").MessagesIn(_ctx.Graph.Mailbox("shared@contoso.test").FindFolder("drafts", true)!.Id));
-        Assert.Single(_ctx.Graph.Mailbox("shared@contoso.test").MessagesIn(_ctx.Graph.Mailbox("shared@contoso.test").FindFolder("sentitems", true)!.Id));
-    }
 
     [Fact]
     public async Task Operations_SendListGetMoveMarkReadDeleteAndSync_AsEwsClientHasThem()
