@@ -51,25 +51,43 @@ public sealed class CmdletTests(PowerShellSandbox sandbox)
     }
 
     [Fact]
-    public async Task CertificateThumbprint_FromTheCurrentUserStore_SignsIn()
+    public async Task CertificateThumbprint_CurrentUserStoreSignsIn_LocalMachineOnLinuxIsAClearError()
     {
         // The certificate goes into the CurrentUser\My store of the run's own HOME (.NET keeps it there on Linux).
-        var home = sandbox.NewHome();
-        var stored = await sandbox.RunAsync($"""
-            $certificate = [System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadPkcs12FromFile('{sandbox.CertificatePfxPath}', $null, 'Exportable,PersistKeySet')
-            $store = [System.Security.Cryptography.X509Certificates.X509Store]::new('My', 'CurrentUser')
-            $store.Open('ReadWrite'); $store.Add($certificate); $store.Close()
-            """, home);
-        Assert.True(stored.ExitCode == 0, stored.ToString());
+        var home = sandbox.NewHome($$"""
+            "machine": { "tenantId": "{{sandbox.TenantId}}", "clientId": "{{PowerShellSandbox.CertificateAppId}}", "certificateThumbprint": "{{sandbox.CertificateThumbprint}}",
+                         "certificateStoreLocation": "LocalMachine", "mailbox": "reports@contoso.test" }
+            """);
+        await sandbox.StoreCertificateAsync(home);
+        var before = sandbox.Entra.TokenRequestCount;
 
         var result = await sandbox.RunAsync($$"""
-            $token = Get-ModernAuthMailToken -Protocol Smtp -ClientId {{PowerShellSandbox.CertificateAppId}} -CertificateThumbprint {{sandbox.CertificateThumbprint}} -CertificateStoreLocation CurrentUser -Profile sandbox -Mailbox reports@contoso.test
-            @{ Flow = $token.Flow; AppId = $token.AppId } | ConvertTo-Json
+            function Capture([scriptblock] $block) {
+                try { & $block | Out-Null; @{ Id = $null } }
+                catch { @{ Id = $_.FullyQualifiedErrorId; Category = $_.CategoryInfo.Category.ToString(); Message = $_.ErrorDetails.Message; Action = $_.ErrorDetails.RecommendedAction } }
+            }
+            $signIn = @{ ClientId = '{{PowerShellSandbox.CertificateAppId}}'; CertificateThumbprint = '{{sandbox.CertificateThumbprint}}'; Profile = 'sandbox'; Mailbox = 'reports@contoso.test' }
+            $token = Get-ModernAuthMailToken -Protocol Smtp @signIn -CertificateStoreLocation CurrentUser
+            [ordered]@{
+                Flow = $token.Flow; AppId = $token.AppId
+                LocalMachine = Capture { Get-ModernAuthMailToken -Protocol Smtp @signIn -CertificateStoreLocation LocalMachine }
+                LocalMachineProfile = Capture { Get-ModernAuthMailToken -Protocol Smtp -Profile machine }
+            } | ConvertTo-Json
             """, home);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal("ClientCertificate", result.Json().GetProperty("Flow").GetString());
-        Assert.Equal(PowerShellSandbox.CertificateAppId, result.Json().GetProperty("AppId").GetString());
+        var report = result.Json();
+        Assert.Equal("ClientCertificate", report.GetProperty("Flow").GetString());
+        Assert.Equal(PowerShellSandbox.CertificateAppId, report.GetProperty("AppId").GetString());
+        Assert.Equal(before + 1, sandbox.Entra.TokenRequestCount);
+        foreach (var name in new[] { "LocalMachine", "LocalMachineProfile" })
+        {
+            var error = report.GetProperty(name);
+            Assert.Equal("certificate_unavailable,ModernAuth.Mail.PowerShell.Tokens.GetModernAuthMailTokenCommand", error.GetProperty("Id").GetString());
+            Assert.Equal("ResourceUnavailable", error.GetProperty("Category").GetString());
+            Assert.Contains("LocalMachine cannot be read on Linux", error.GetProperty("Message").GetString(), StringComparison.Ordinal);
+            Assert.Contains("-CertificateStoreLocation CurrentUser", error.GetProperty("Action").GetString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -89,6 +89,31 @@ public sealed class SendTests(PowerShellSandbox sandbox)
     }
 
     [Fact]
+    public async Task Confirm_AsksBeforeSigningIn_AndConfirmFalseSends()
+    {
+        var to = PowerShellSandbox.NewMailbox("cf");
+        var subject = "Confirm " + Guid.NewGuid().ToString("N")[..8];
+        var before = sandbox.Entra.TokenRequestCount;
+
+        // -Confirm asks the host before anything happens; a non-interactive pwsh (a scheduled task) cannot answer, so it stops there.
+        var asked = await sandbox.RunAsync($"""
+            Send-ModernAuthMailMessage -To '{to}' -From reports@contoso.test -Subject '{subject} asked' -Body hi -Profile reports -TrustedCertificatePath '{sandbox.ServerCertificatePath}' -Confirm
+            """, environment: new Dictionary<string, string> { ["MODERNAUTH_MAIL_CLIENT_SECRET"] = sandbox.Secret });
+
+        Assert.NotEqual(0, asked.ExitCode);
+        Assert.Contains("NonInteractive", asked.All, StringComparison.Ordinal);
+        Assert.Equal(before, sandbox.Entra.TokenRequestCount);
+
+        var sent = await sandbox.RunAsync($"""
+            $ConfirmPreference = 'Low'
+            Send-ModernAuthMailMessage -To '{to}' -From reports@contoso.test -Subject '{subject} sent' -Body hi -Profile reports -TrustedCertificatePath '{sandbox.ServerCertificatePath}' -Confirm:$false
+            """, environment: new Dictionary<string, string> { ["MODERNAUTH_MAIL_CLIENT_SECRET"] = sandbox.Secret });
+
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        Assert.Equal(subject + " sent", (await sandbox.ReadBackAsync(to, subject)).Subject);
+    }
+
+    [Fact]
     public async Task Profile_SignsInWithTheProfileAndASecretFromTheEnvironment_PassThruReturnsTheMessageId()
     {
         var to = PowerShellSandbox.NewMailbox("pr");
@@ -155,6 +180,33 @@ public sealed class SendTests(PowerShellSandbox sandbox)
         Assert.Equal(subject, message.Subject);
         Assert.Contains("<p>via Graph</p>", message.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("through Microsoft Graph", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(sandbox.Secret, result.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ViaEws_SendsTheMimeMessageThroughEws()
+    {
+        await using var ews = await FakeEwsServer.StartAsync(sandbox.Entra, sandbox.TenantId);
+        var sender = ews.AddMailbox("ews-sender@contoso.test");
+        var ewsCertificate = Path.Combine(sandbox.WorkDirectory, $"ews-{Guid.NewGuid():N}.crt");
+        await File.WriteAllTextAsync(ewsCertificate, ews.Certificate.ExportCertificatePem());
+        var home = sandbox.NewHome($$"""
+            "ews": { "tenantId": "{{sandbox.TenantId}}", "clientId": "{{PowerShellSandbox.SecretAppId}}", "flow": "secret",
+                     "authorityHost": "{{sandbox.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}}", "disableInstanceDiscovery": true,
+                     "authorityCertificatePath": "{{sandbox.AuthorityCertificatePath}}", "ewsUrl": "{{ews.Endpoint}}" }
+            """);
+        var subject = "EWS " + Guid.NewGuid().ToString("N")[..8];
+
+        var result = await sandbox.RunAsync($"""
+            $secret = ConvertTo-SecureString $env:MODERNAUTH_MAIL_TEST_SECRET -AsPlainText -Force
+            Send-ModernAuthMailMessage -To ops@fabrikam.test -From ews-sender@contoso.test -Subject '{subject}' -Body 'via EWS' -Profile ews -ClientSecret $secret -Via Ews -TrustedCertificatePath '{ewsCertificate}' -Verbose
+            """, home);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var message = MimeMessage.Load(new MemoryStream(Assert.Single(sender.Sent)));
+        Assert.Equal(subject, message.Subject);
+        Assert.Equal("via EWS", message.TextBody?.Trim());
+        Assert.Contains("through EWS", result.Out, StringComparison.Ordinal);
         Assert.DoesNotContain(sandbox.Secret, result.All, StringComparison.Ordinal);
     }
 }

@@ -29,7 +29,7 @@ internal static class MailSender
         var server = Describe(options);
         var trust = ServerTrust.FromFile(options.TrustedCertificatePath);
         var from = ((MailboxAddress)message.From[0]).Address;
-        var mailbox = options.Mailbox ?? (options.AppOnly ? from : null);
+        var mailbox = options.Mailbox ?? (provider.IsAppOnly ? from : null);
         var recipients = message.To.Count + message.Cc.Count + message.Bcc.Count;
         var watch = Stopwatch.StartNew();
         try

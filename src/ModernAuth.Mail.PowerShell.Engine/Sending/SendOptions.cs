@@ -17,9 +17,6 @@ internal sealed class SendOptions
     /// <summary>The mailbox the token is for (app-only: the one sent from; delegated: the signed-in user, or null).</summary>
     public string? Mailbox { get; init; }
 
-    /// <summary>Whether the flow is app-only: then a mailbox is required (the sender's, by default).</summary>
-    public bool AppOnly { get; init; }
-
     /// <summary>-TrustedCertificatePath: a server certificate to accept besides the system's trust.</summary>
     public string? TrustedCertificatePath { get; init; }
 

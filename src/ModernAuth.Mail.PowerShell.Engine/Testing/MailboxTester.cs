@@ -23,7 +23,7 @@ internal static class MailboxTester
         MailTokenProvider provider, MailProtocol protocol, MailTokenProviderSettings settings, MailCloud cloud, string? trustedCertificatePath, EngineLog log, CancellationToken cancellationToken = default)
     {
         var steps = new List<MailTestStep>();
-        var appOnly = settings.Flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate;
+        var appOnly = provider.IsAppOnly;
         var mailbox = settings.Mailbox;
         var trust = ServerTrust.FromFile(trustedCertificatePath);
         var failed = false;

@@ -206,7 +206,6 @@ public sealed class SendModernAuthMailMessageCommand : ModernAuthMailCommand
                 Cloud = settings.ResolveCloud(),
                 SmtpServer = SmtpServer ?? settings.SmtpServer ?? NonEmpty(SessionState.PSVariable.GetValue("PSEmailServer")?.ToString()),
                 Port = Port > 0 ? Port : null,
-                AppOnly = settings.Flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate,
                 Mailbox = settings.Mailbox,
                 TrustedCertificatePath = TrustedCertificatePath is null ? null : ProviderPath(TrustedCertificatePath),
                 DeliveryNotification = DeliveryNotificationOption,

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using ModernAuth.Mail.PowerShell.Engine.Logging;
@@ -106,7 +107,7 @@ public abstract class ModernAuthMailCommand : PSCmdlet
     internal virtual string DescribeSetting(string setting) => setting switch
     {
         "TenantId" or "ClientId" or "ClientSecret" or "CertificateThumbprint" or "CertificateStoreLocation" or "CertificatePath" or "CertificatePassword" or "CertificateKeyPath" or "Cloud" => "-" + setting,
-        "Flow" => "the sign-in (-ClientSecret, -CertificateThumbprint, -CertificatePath or -DeviceCode)",
+        "Flow" => $"the sign-in ({SignInParameterSets.Describe()})",
         "ClientSecretFile" => "\"clientSecretFile\" in the profile",
         _ => $"\"{ProfileKeys.ProfileKey(setting)}\" in the profile",
     };
@@ -131,32 +132,21 @@ public abstract class ModernAuthMailCommand : PSCmdlet
         Set("TenantId", TenantId, v => settings.TenantId = v);
         Set("ClientId", ClientId, v => settings.ClientId = v);
         Set("Cloud", Cloud, v => settings.Cloud = v);
-        switch (ParameterSetName)
+        // Each sign-in parameter is null unless its set was chosen; the set's row (SignInParameterSets.Flows) gives the flow.
+        if (CertificateThumbprint is not null)
         {
-            case SignInParameterSets.ClientSecret:
-                settings.Flow = MailTokenFlow.ClientSecret;
-                break;
-            case SignInParameterSets.CertificateThumbprint:
-                settings.Flow = MailTokenFlow.ClientCertificate;
-                settings.CertificateThumbprint = CertificateThumbprint;
-                settings.CertificateStoreLocation = CertificateStoreLocation;
-                given.AddRange(new[] { "CertificateThumbprint", "CertificateStoreLocation", "CertificatePath" });
-                break;
-            case SignInParameterSets.CertificatePath:
-                settings.Flow = MailTokenFlow.ClientCertificate;
-                settings.CertificatePath = ProviderPath(CertificatePath!);
-                settings.CertificateKeyPath = CertificateKeyPath is null ? null : ProviderPath(CertificateKeyPath);
-                settings.CertificatePassword = CertificatePassword is null ? null : Plain(CertificatePassword);
-                given.AddRange(new[] { "CertificatePath", "CertificateKeyPath", "CertificatePassword", "CertificateThumbprint" });
-                break;
-            case SignInParameterSets.DeviceCode:
-                settings.Flow = MailTokenFlow.DeviceCode;
-                break;
+            settings.CertificateThumbprint = CertificateThumbprint;
+            settings.CertificateStoreLocation = CertificateStoreLocation;
         }
 
-        if (ParameterSetName != SignInParameterSets.Profile)
+        settings.CertificatePath = CertificatePath is null ? null : ProviderPath(CertificatePath);
+        settings.CertificateKeyPath = CertificateKeyPath is null ? null : ProviderPath(CertificateKeyPath);
+        settings.CertificatePassword = CertificatePassword is null ? null : Plain(CertificatePassword);
+        if (SignInParameterSets.Find(ParameterSetName) is { } signIn)
         {
+            settings.Flow = signIn.Flow;
             given.Add("Flow");
+            given.AddRange(signIn.Settings);
         }
 
         if (ClientSecret is not null)
@@ -200,6 +190,7 @@ public abstract class ModernAuthMailCommand : PSCmdlet
         }
 
         Configure(settings);
+        RequireReadableStore(settings);
         var failures = settings.Validate();
         if (failures.Count > 0)
         {
@@ -274,6 +265,23 @@ public abstract class ModernAuthMailCommand : PSCmdlet
         catch (ProfileException error)
         {
             throw new CmdletFailure("profile_invalid", error.Message, "Correct the profiles file or the profile name (see docs/cli.md, \"Profiles\").", ErrorCategory.InvalidData);
+        }
+    }
+
+    /// <summary>
+    /// On Linux .NET opens only the Root and CertificateAuthority stores of LocalMachine, never "My": say so (and what to
+    /// use instead) before anything signs in, whether -CertificateStoreLocation or a profile asked for it.
+    /// </summary>
+    private static void RequireReadableStore(MailTokenProviderSettings settings)
+    {
+        if (settings.Flow == MailTokenFlow.ClientCertificate && settings.CertificatePath is null && settings.CertificateThumbprint is not null
+            && settings.CertificateStoreLocation == StoreLocation.LocalMachine && RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            throw new CmdletFailure(
+                MailErrorCodes.CertificateUnavailable,
+                $"-CertificateStoreLocation LocalMachine cannot be read on Linux: .NET has no LocalMachine\\{settings.CertificateStoreName} store there (only Root and CertificateAuthority), so the certificate {settings.CertificateThumbprint} cannot be found in it.",
+                "On Linux use -CertificateStoreLocation CurrentUser (the store of the account that runs the script) or -CertificatePath with the PFX or PEM file. LocalMachine is for Windows.",
+                ErrorCategory.ResourceUnavailable);
         }
     }
 

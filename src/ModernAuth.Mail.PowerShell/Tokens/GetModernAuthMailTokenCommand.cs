@@ -45,11 +45,12 @@ public sealed class GetModernAuthMailTokenCommand : ModernAuthMailboxCommand
         {
             var settings = ResolveSettings();
             var cloud = settings.ResolveCloud();
-            var token = Run(async (log, cancellationToken) =>
+            var (token, appOnly) = Run(async (log, cancellationToken) =>
             {
                 var provider = CreateProvider(settings, log);
                 log.Verbose($"Getting a token for {Protocol}.");
-                return await provider.GetTokenAsync(new MailTokenRequest((MailProtocol)Protocol, settings.Mailbox, ForceRefresh), cancellationToken).ConfigureAwait(false);
+                var token = await provider.GetTokenAsync(new MailTokenRequest((MailProtocol)Protocol, settings.Mailbox, ForceRefresh), cancellationToken).ConfigureAwait(false);
+                return (token, provider.IsAppOnly);
             });
             if (AsPlainText)
             {
@@ -57,7 +58,6 @@ public sealed class GetModernAuthMailTokenCommand : ModernAuthMailboxCommand
                 return;
             }
 
-            var appOnly = settings.Flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate;
             var inspection = new TokenInspector(new TokenInspectorOptions
             {
                 Protocol = (MailProtocol)Protocol,

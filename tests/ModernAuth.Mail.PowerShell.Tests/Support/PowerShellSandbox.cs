@@ -133,6 +133,17 @@ public sealed class PowerShellSandbox : IAsyncLifetime
         return home;
     }
 
+    /// <summary>Puts the certificate app's certificate (with its key) into the CurrentUser\My store of <paramref name="home"/>'s account (.NET keeps it under HOME on Linux).</summary>
+    public async Task StoreCertificateAsync(string home)
+    {
+        var stored = await RunAsync($"""
+            $certificate = [System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadPkcs12FromFile('{CertificatePfxPath}', $null, 'Exportable,PersistKeySet')
+            $store = [System.Security.Cryptography.X509Certificates.X509Store]::new('My', 'CurrentUser')
+            $store.Open('ReadWrite'); $store.Add($certificate); $store.Close()
+            """, home);
+        Assert.True(stored.ExitCode == 0, stored.ToString());
+    }
+
     /// <summary>Runs a script in pwsh (no profile, non-interactive, no colours) with the module importable by name.</summary>
     public async Task<PwshResult> RunAsync(string script, string? home = null, IDictionary<string, string>? environment = null)
     {
