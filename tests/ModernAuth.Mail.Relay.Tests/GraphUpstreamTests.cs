@@ -191,6 +191,7 @@ public sealed class GraphUpstreamTests : IAsyncLifetime
     [InlineData("no-mailbox", MailFindingCodes.GraphInvalidUser, "Fix:")]
     [InlineData("rest-disabled", MailFindingCodes.GraphMailboxNotEnabledForRest, "Fix:")]
     [InlineData("no-send-role", MailFindingCodes.GraphAccessDenied, "Mail.Send")]
+    [InlineData("too-large", MailFindingCodes.GraphMessageTooLarge, "Fix:")]
     public async Task GraphRoute_PermanentRefusal_DeadLettersWithTheCatalogsRemedy_AndDoesNotRetry(string what, string code, string remedy)
     {
         var options = _env.CreateOptions();
@@ -207,25 +208,28 @@ public sealed class GraphUpstreamTests : IAsyncLifetime
             case "rest-disabled":
                 _env.Graph.DisableRestApi(mailbox);
                 break;
-            default:
+            case "no-send-role":
                 _env.Application.WithAppRoles("Mail.ReadWrite");
                 break;
         }
 
         var relay = await _env.StartRelayAsync(options);
         var subject = "Graph refused " + Guid.NewGuid().ToString("N");
-        await EndToEndTests.SendAsync(relay, EndToEndTests.Message("scanner@contoso.test", "adele@contoso.test", subject));
+
+        // Too large: a 5 MB body with no attachment to take out, over Graph's 4 MB per request.
+        var body = what == "too-large" ? new string('x', 76) + "\r\n" : "Hello from a legacy device.";
+        await EndToEndTests.SendAsync(relay, EndToEndTests.Message("scanner@contoso.test", "adele@contoso.test", subject, what == "too-large" ? string.Concat(Enumerable.Repeat(body, 5 * 1024 * 1024 / body.Length)) : body));
 
         await TestEnvironment.WaitUntilAsync(async () => (await relay.Spool.GetDeadLettersAsync()).Count == 1, "the message is dead-lettered");
         var dead = (await relay.Spool.GetDeadLettersAsync()).Single();
         Assert.Equal(code, dead.LastErrorCode);
         Assert.Contains(remedy, dead.LastError, StringComparison.Ordinal);
-        Assert.Contains(mailbox, dead.LastError, StringComparison.Ordinal);
+        Assert.Contains(what == "too-large" ? "4 MB" : mailbox, dead.LastError, StringComparison.Ordinal);
         Assert.Empty(await relay.Spool.GetQueueAsync());
-        Assert.Single(_env.Graph.Requests, r => r.Path.EndsWith("/sendMail", StringComparison.Ordinal));
+        Assert.Equal(what == "too-large" ? 0 : 1, _env.Graph.Requests.Count(r => r.Path.EndsWith("/sendMail", StringComparison.Ordinal)));
         Assert.Empty(_env.Messages("adele@contoso.test", subject));
         await TestEnvironment.WaitUntilAsync(() => Task.FromResult(_env.Logs.Entries.Any(e => e.Id.Id == 4013)), "event 4013 is logged");
-        _env.AssertNoSecretsLogged();
+        _env.AssertNoSecretsLogged(expectTokens: what != "too-large");
     }
 
     [Fact]

@@ -134,7 +134,8 @@ internal sealed class GraphUpstream : IDisposable
                 return ("upstream_unreachable", graph.Message, false);
             case GraphMailException graph:
                 var status = (int?)graph.StatusCode ?? 0;
-                var permanent = !graph.IsRetryable && status is > 0 and < 500;
+                // A message too large for Graph is refused by GraphMailClient before any request (no status): final too.
+                var permanent = !graph.IsRetryable && (status is > 0 and < 500 || graph.ErrorCode == MailFindingCodes.GraphMessageTooLarge);
                 return (permanent ? graph.ErrorCode : "upstream_temporary", graph.Message, permanent);
             default:
                 return ("unexpected", $"{exception.GetType().Name}: {exception.Message}", false);
