@@ -48,6 +48,7 @@ internal sealed class MailMessageConversion
         }
 #pragma warning restore CS0618
         NameAttachments(message, mime);
+        DropViewContentIds(mime.Body);
 
         var sender = (MailboxAddress)(message.Sender ?? message.From);
         var recipients = message.To.Concat(message.CC).Concat(message.Bcc).Select(a => (MailboxAddress)a).ToArray();
@@ -68,6 +69,34 @@ internal sealed class MailMessageConversion
             case MailPriority.Low:
                 mime.Headers.Replace(HeaderId.XPriority, "5");
                 break;
+        }
+    }
+
+    /// <summary>
+    /// MimeKit copies <see cref="AttachmentBase.ContentId"/> onto every view, and reading it makes up a random one when
+    /// none was set; SmtpClient writes none there. Nothing refers to a view by Content-ID (a multipart/related's root is
+    /// its first part unless a <c>start</c> parameter names one), so views go without, as SmtpClient sends them. Linked
+    /// resources and attachments keep theirs: HTML refers to them with <c>cid:</c>.
+    /// </summary>
+    private static void DropViewContentIds(MimeEntity? body)
+    {
+        if (body is Multipart mixed && mixed is not MultipartAlternative && mixed.Count > 0 && mixed.ContentType.IsMimeType("multipart", "mixed"))
+        {
+            body = mixed[0];
+        }
+
+        if (body is not MultipartAlternative alternative)
+        {
+            return;
+        }
+
+        foreach (var view in alternative)
+        {
+            var root = view is MultipartRelated related && related.ContentType.Parameters["start"] is null && related.Count > 0 ? related[0] : view;
+            if (root is MimePart)
+            {
+                root.ContentId = null;
+            }
         }
     }
 

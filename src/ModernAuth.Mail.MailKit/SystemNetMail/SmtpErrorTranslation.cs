@@ -40,9 +40,27 @@ internal static class SmtpErrorTranslation
         }
     }
 
-    /// <summary>The reply code at the start of a server's reply (<c>535 5.7.3 ...</c>), if there is one.</summary>
-    private static SmtpStatusCode? StatusOf(string? reply) =>
-        reply is { Length: >= 3 } && int.TryParse(reply.Substring(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 200 and < 600
-            ? (SmtpStatusCode)code
-            : null;
+    /// <summary>
+    /// The reply code of the server's last reply line (<c>535 5.7.3 ...</c>), if there is one; the lines before it may
+    /// be a decoded error challenge (<c>{"status":"401",...}</c>).
+    /// </summary>
+    private static SmtpStatusCode? StatusOf(string? reply)
+    {
+        if (reply is null)
+        {
+            return null;
+        }
+
+        var lines = reply.Split('\n');
+        for (var i = lines.Length - 1; i >= 0; i--)
+        {
+            var text = lines[i].Trim();
+            if (text.Length >= 3 && int.TryParse(text.Substring(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 400 and < 600)
+            {
+                return (SmtpStatusCode)code;
+            }
+        }
+
+        return null;
+    }
 }
