@@ -70,13 +70,13 @@ public sealed class LegacySampleDiffTests
                 x++;
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y]))
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1]))
             {
-                result.Add("+" + b[y++]);
+                result.Add("-" + a[x++]);
             }
             else
             {
-                result.Add("-" + a[x++]);
+                result.Add("+" + b[y++]);
             }
         }
 
