@@ -137,7 +137,7 @@ public class MailKitAuthenticationBenchmarks
         }
     }
 
-    private static async Task CompareAsync(int rounds, TextWriter output, params (string Name, Func<Task> Run)[] operations)
+    internal static async Task CompareAsync(int rounds, TextWriter output, params (string Name, Func<Task> Run)[] operations)
     {
         var times = operations.Select(_ => new List<double>(rounds)).ToArray();
         for (var warmup = 0; warmup < Math.Max(10, rounds / 10); warmup++)

@@ -5,6 +5,7 @@ namespace ModernAuth.Mail.Benchmarks;
 /// <summary>
 /// Runs the benchmarks named on the command line, e.g. <c>--filter '*TokenInspector*' --job short</c>; or, with
 /// <c>mailkit-interleaved [rounds]</c>, <see cref="MailKitAuthenticationBenchmarks.RunInterleavedAsync"/>;
+/// <c>smtpclient-interleaved [rounds]</c>, <see cref="SmtpClientDropInBenchmarks.RunInterleavedAsync"/>;
 /// <c>relay-throughput [messages]</c>, <c>relay-memory [messages]</c>, <c>relay-login-flood [logins]</c> and
 /// <c>relay-large [clients] [MB]</c>, the runners of <see cref="RelayBenchmarks"/>.
 /// </summary>
@@ -15,6 +16,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "mailkit-interleaved")
         {
             await MailKitAuthenticationBenchmarks.RunInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200, Console.Out);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "smtpclient-interleaved")
+        {
+            await SmtpClientDropInBenchmarks.RunInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200, Console.Out);
             return;
         }
 

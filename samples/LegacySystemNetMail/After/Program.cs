@@ -1,30 +1,33 @@
+using System.Net.Mail;
+using LegacySystemNetMail;
 using ModernAuth.Mail;
 using ModernAuth.Mail.MailKit;
 using ModernAuth.Mail.Samples;
 using ModernAuth.Mail.Testing;
 
-// AFTER: the same legacy sender moved to OAuth 2.0: MailKit with a ModernAuth.Mail token provider (app-only, client
-// secret). Real tenant: MODERNAUTH_MAIL_TENANT_ID, _CLIENT_ID, _CLIENT_SECRET, _MAILBOX (the sender), _TO.
-// Without MODERNAUTH_MAIL_CLIENT_ID it runs against the offline sandbox.
-var clientId = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_CLIENT_ID");
-await using var sandbox = clientId is null ? await SampleSandbox.StartAsync() : null;
-var tenantId = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_TENANT_ID") ?? sandbox?.TenantId
-    ?? throw new InvalidOperationException("Set MODERNAUTH_MAIL_TENANT_ID.");
-var clientSecret = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_CLIENT_SECRET") ?? sandbox?.Secret
-    ?? throw new InvalidOperationException("Set MODERNAUTH_MAIL_CLIENT_SECRET.");
-var sender = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_MAILBOX") ?? SampleSandbox.WorkUser;
+// AFTER: the same legacy sender moved to OAuth 2.0. Only the client changed: ModernAuthSmtpClient with a token provider
+// (app-only, client secret) instead of SmtpClient with a password; the messages, the Send calls and the catch blocks
+// stay. docs/smtpclient.md shows the diff with Before/Program.cs, and a test checks that nothing else differs.
+// With a real tenant: new ClientSecretTokenProvider(tenantId, clientId, clientSecret) and no connect options (the
+// client then sends to smtp.office365.com:587 with STARTTLS).
+await using var sandbox = await SampleSandbox.StartAsync();
+var sender = SampleSandbox.WorkUser;
 var recipient = Environment.GetEnvironmentVariable("MODERNAUTH_MAIL_TO") ?? SampleSandbox.WorkUser;
+var provider = new ClientSecretTokenProvider(sandbox.TenantId, SampleSandbox.SecretAppId, sandbox.Secret, new ClientSecretTokenProviderOptions().UseFakeEntraId(sandbox.Server));
+var connect = new MailKitConnectOptions { Cloud = sandbox.Cloud(MailCloud.Global), ServerCertificateValidationCallback = sandbox.TrustServerCertificate };
 
-var options = new ClientSecretTokenProviderOptions();
-var connect = new MailKitConnectOptions();
-if (sandbox is not null)
+using var client = new ModernAuthSmtpClient(provider, connect)
 {
-    options.UseFakeEntraId(sandbox.Server);
-    connect.Cloud = sandbox.Cloud(MailCloud.Global);
-    connect.ServerCertificateValidationCallback = sandbox.TrustServerCertificate;
+    EnableSsl = true,
+};
+foreach (var message in LegacyMessages.Create(sender, recipient, cc: recipient, bcc: recipient, tag: "(sample)"))
+{
+    using (message)
+    {
+        client.Send(message);
+    }
 }
 
-var provider = new ClientSecretTokenProvider(tenantId, clientId ?? SampleSandbox.SecretAppId, clientSecret, options);
-await LegacySystemNetMail.OAuthSenders.SendWithMailKitAsync(provider, sender, recipient, connect);
-Console.WriteLine($"LegacySystemNetMail/After: sent to {recipient} as {sender} over SMTP with XOAUTH2: no password anywhere.");
+await client.SendMailAsync(sender, recipient, "The short form (sample)", "Sent with SendMailAsync(from, to, subject, body).");
+Console.WriteLine($"LegacySystemNetMail: sent {LegacyMessages.Count + 1} messages to {recipient} with {client.GetType().FullName}.");
 return 0;

@@ -85,10 +85,20 @@ public static class MailKitConnector
         string? mailbox = null,
         MailKitConnectOptions? options = null,
         CancellationToken cancellationToken = default) =>
+        ConnectSmtpAsync(logger => new SmtpClient(logger), provider, mailbox, options, cancellationToken);
+
+    /// <summary>Connects and authenticates an SMTP client of a derived type (the drop-in client's, which sets DSN and collects refused recipients).</summary>
+    internal static Task<TClient> ConnectSmtpAsync<TClient>(
+        Func<IProtocolLogger, TClient> create,
+        MailTokenProvider provider,
+        string? mailbox,
+        MailKitConnectOptions? options,
+        CancellationToken cancellationToken)
+        where TClient : SmtpClient =>
         ConnectAsync(
             logger =>
             {
-                var client = new SmtpClient(logger);
+                var client = create(logger);
                 if (!string.IsNullOrWhiteSpace(options?.LocalDomain))
                 {
                     client.LocalDomain = options!.LocalDomain;

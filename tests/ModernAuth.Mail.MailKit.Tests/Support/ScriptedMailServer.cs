@@ -21,6 +21,7 @@ public sealed class ScriptedMailServer : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _authAttempts;
     private int _connections;
+    private int _messagesAccepted;
 
     /// <param name="protocol">IMAP, POP or SMTP.</param>
     /// <param name="authReply">
@@ -43,6 +44,12 @@ public sealed class ScriptedMailServer : IAsyncDisposable
     public Func<int, bool> CloseAfterReply { get; set; } = _ => false;
 
     public int AuthAttempts => Volatile.Read(ref _authAttempts);
+
+    /// <summary>SMTP: the addresses <c>RCPT TO</c> refuses with <c>550 5.1.1</c>; every other one is accepted.</summary>
+    public IReadOnlyCollection<string> RefusedRecipients { get; init; } = Array.Empty<string>();
+
+    /// <summary>SMTP: how many messages <c>DATA</c> accepted.</summary>
+    public int MessagesAccepted => Volatile.Read(ref _messagesAccepted);
 
     public int Connections => Volatile.Read(ref _connections);
 
@@ -228,6 +235,23 @@ public sealed class ScriptedMailServer : IAsyncDisposable
                 case "QUIT":
                     await writer.WriteLineAsync("221 2.0.0 Bye");
                     return;
+                case "MAIL":
+                case "RSET":
+                    await writer.WriteLineAsync("250 2.1.0 Ok");
+                    break;
+                case "RCPT":
+                    var refused = RefusedRecipients.Any(r => line.Contains("<" + r + ">", StringComparison.OrdinalIgnoreCase));
+                    await writer.WriteLineAsync(refused ? "550 5.1.1 Recipient address rejected: User unknown" : "250 2.1.5 Ok");
+                    break;
+                case "DATA":
+                    await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                    while (await reader.ReadLineAsync(ct) is { } data && data != ".")
+                    {
+                    }
+
+                    Interlocked.Increment(ref _messagesAccepted);
+                    await writer.WriteLineAsync("250 2.0.0 Ok: queued");
+                    break;
                 default:
                     await writer.WriteLineAsync("502 5.5.2 Command unknown to the scripted server.");
                     break;
