@@ -124,15 +124,24 @@ public class MailTokenProviderCredential : TokenCredential
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
     {
-        var pending = Provider.GetTokenAsync(Request(requestContext), cancellationToken);
-        if (pending.IsCompletedSuccessfully)
+        var request = Request(requestContext);
+
+        // The provider runs without the caller's synchronization context (a UI thread, classic ASP.NET): its awaits then
+        // resume on the thread pool, never on this thread, which is about to block until the token is there.
+        var context = SynchronizationContext.Current;
+        ValueTask<MailAccessToken> pending;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
         {
-            return ToAccessToken(pending.Result);
+            pending = Provider.GetTokenAsync(request, cancellationToken);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
         }
 
-        // A cache miss: wait on the thread pool, where no caller's synchronization context can be waiting on this thread.
-        var task = pending.AsTask();
-        return ToAccessToken(Task.Run(() => task, CancellationToken.None).GetAwaiter().GetResult());
+        // A cached token completes at once (no task, no allocation); a miss blocks this thread until the token arrives.
+        return ToAccessToken(pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult());
     }
 
     /// <summary>Gets a token for the protocol <paramref name="requestContext"/>'s scopes map to.</summary>

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Azure;
 using Azure.Core;
 using Azure.Identity;
+using Microsoft.Identity.Client;
 using ModernAuth.Mail.Diagnostics;
 
 namespace ModernAuth.Mail.AzureIdentity;
@@ -44,17 +45,20 @@ internal static class AzureIdentityErrorMapper
                 explained.Remedy, explained.IsRetryable, error, protocol, explained.ServerText);
         }
 
-        if (Find<RequestFailedException>(error) is { } failed)
+        // Azure.Identity's app credentials run MSAL: the token service's HTTP status is on MSAL's exception; managed
+        // identity and the developer credentials report it as Azure.Core's RequestFailedException.
+        var status = Find<MsalServiceException>(error)?.StatusCode ?? Find<RequestFailedException>(error)?.Status ?? 0;
+        if (status != 0)
         {
-            if (failed.Status == 429)
+            if (status == 429)
             {
                 return Create(MailErrorCodes.TokenServiceThrottled, $"{name}: the token service throttled the request (HTTP 429).",
                     "Wait as long as the Retry-After header says and try again; keep one provider per credential so tokens are cached.", true, error, protocol);
             }
 
-            if (failed.Status >= 500)
+            if (status >= 500)
             {
-                return Create(MailErrorCodes.TokenServiceUnavailable, $"{name}: the token service failed with HTTP {failed.Status}.",
+                return Create(MailErrorCodes.TokenServiceUnavailable, $"{name}: the token service failed with HTTP {status}.",
                     "This is usually a passing outage: try again in a minute.", true, error, protocol);
             }
         }
@@ -75,7 +79,7 @@ internal static class AzureIdentityErrorMapper
         }
 
         return Create(error is AuthenticationFailedException ? MailErrorCodes.TokenServiceError : MailErrorCodes.Unknown,
-            $"{name} could not get a token for {scope}: {Detail(error.Message)}",
+            $"{name} could not get a token for {scope}: {Detail(text.Replace('\n', ' '))}",
             "Check the credential's tenant, client id and secret or certificate, and that the identity has the Exchange (or Graph) application permission; Azure.Identity's own log (AzureEventSourceListener) shows each step.",
             false, error, protocol);
     }
@@ -89,7 +93,11 @@ internal static class AzureIdentityErrorMapper
         var parts = new List<string>();
         for (Exception? e = error; e is not null && parts.Count < 6; e = e.InnerException)
         {
-            parts.Add(e.Message);
+            var message = e.Message.Trim();
+            if (message.Length > 0 && !parts.Any(p => p.Contains(message)))
+            {
+                parts.Add(message);
+            }
         }
 
         return string.Join("\n", parts);
