@@ -35,6 +35,10 @@ public class MailTokenProviderCredential : TokenCredential
     private readonly string? _mailbox;
     private readonly MailCloud _cloud = MailCloud.Global;
 
+    // The last scopes array mapped: an SDK's authentication policy asks with the same array on every request, so a cached
+    // token then costs no parsing and no allocation.
+    private volatile MappedScopes? _lastMapped;
+
     /// <summary>Creates a credential that gets its tokens from <paramref name="provider"/>.</summary>
     /// <param name="provider">The provider, for example a <see cref="ClientSecretTokenProvider"/>. Not disposed by the credential.</param>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
@@ -171,7 +175,17 @@ public class MailTokenProviderCredential : TokenCredential
 
     private MailTokenRequest Request(in TokenRequestContext context)
     {
-        if (!TryMapScopes(context.Scopes, out var protocol, out var reason))
+        var scopes = context.Scopes;
+        MailProtocol protocol;
+        if (_lastMapped is { } last && ReferenceEquals(last.Scopes, scopes))
+        {
+            protocol = last.Protocol;
+        }
+        else if (TryMapScopes(scopes, out protocol, out var reason))
+        {
+            _lastMapped = new MappedScopes(scopes, protocol);
+        }
+        else
         {
             throw new CredentialUnavailableException("MailTokenProviderCredential cannot serve this request: " + reason);
         }
@@ -211,5 +225,18 @@ public class MailTokenProviderCredential : TokenCredential
             "SMTP.SEND" => MailProtocol.Smtp,
             _ => MailProtocol.Ews,
         };
+    }
+
+    private sealed class MappedScopes
+    {
+        public MappedScopes(string[] scopes, MailProtocol protocol)
+        {
+            Scopes = scopes;
+            Protocol = protocol;
+        }
+
+        public string[] Scopes { get; }
+
+        public MailProtocol Protocol { get; }
     }
 }
