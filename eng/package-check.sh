@@ -3,7 +3,8 @@
 # repository that restore them from the packed files (plus the machine's usual sources):
 #  1. a net10.0 app runs the client-secret quick start against the packaged fake Entra ID (in process and over HTTPS),
 #     verifies the token's signature with the Diagnostics package against the fake's published keys,
-#     and authenticates a MailKit client with the token through the MailKit adapter;
+#     authenticates a MailKit client with the token through the MailKit adapter, and gets tokens through the
+#     Azure.Identity bridge both ways (a real ClientSecretCredential as a provider, a provider as a TokenCredential);
 #  2. the same app built for net8.0 and run on the newest installed runtime (DOTNET_ROLL_FORWARD=Major), as a net8.0
 #     app runs on a machine that has only a newer .NET;
 #  3. every ```csharp block of README.md and docs/*.md compiles in a new console project (nullable on, warnings as
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 work=$(mktemp -d)
 packages_root="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
-libraries=(ModernAuth.Mail ModernAuth.Mail.MailKit ModernAuth.Mail.Ews ModernAuth.Mail.Graph ModernAuth.Mail.Extensions ModernAuth.Mail.Testing ModernAuth.Mail.Relay ModernAuth.Mail.Diagnostics)
+libraries=(ModernAuth.Mail ModernAuth.Mail.MailKit ModernAuth.Mail.Ews ModernAuth.Mail.Graph ModernAuth.Mail.AzureIdentity ModernAuth.Mail.Extensions ModernAuth.Mail.Testing ModernAuth.Mail.Relay ModernAuth.Mail.Diagnostics)
 version="0.0.0-check.$(date +%s)"
 cleanup() {
   rm -rf "$work"

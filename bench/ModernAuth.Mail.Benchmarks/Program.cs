@@ -31,6 +31,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "--azure-identity-interleaved")
+        {
+            await AzureIdentityBridgeBenchmarks.RunInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200, 10_000, Console.Out);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "--graph-interleaved")
         {
             await GraphBridgeBenchmarks.RunInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5_000, Console.Out);

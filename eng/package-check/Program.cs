@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
 using ModernAuth.Mail;
+using ModernAuth.Mail.AzureIdentity;
 using ModernAuth.Mail.Diagnostics;
 using ModernAuth.Mail.MailKit;
 using ModernAuth.Mail.Testing;
@@ -20,6 +24,19 @@ await using (var https = await entra.StartHttpsServerAsync())
     var overHttps = new ClientSecretTokenProvider("contoso.onmicrosoft.com", "11111111-0000-0000-0000-000000000001", "package-check", new ClientSecretTokenProviderOptions().UseFakeEntraId(https));
     var httpsToken = await overHttps.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, "shared@contoso.com"));
     Console.WriteLine($"package check: over HTTPS {httpsToken}, signing key {entra.ExportSigningPublicKeyPem().Length} characters of PEM");
+
+    // The Azure.Identity bridge, both ways: a real ClientSecretCredential as a MailTokenProvider, and a provider as a
+    // TokenCredential (Azure.Core's dependency graph must load on every runtime the app runs on, like MailKit's).
+    using var azureTransport = https.CreateTrustingHandler();
+    var credential = new ClientSecretCredential("contoso.onmicrosoft.com", "11111111-0000-0000-0000-000000000001", "package-check",
+        new ClientSecretCredentialOptions { AuthorityHost = https.BaseAddress, DisableInstanceDiscovery = true, Transport = new HttpClientTransport(azureTransport) });
+    var bridged = await credential.AsMailTokenProvider().GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "shared@contoso.com"));
+    var back = overHttps.AsTokenCredential().GetToken(new TokenRequestContext(new[] { "https://graph.microsoft.com/.default" }), default);
+    Console.WriteLine($"package check: Azure.Identity bridge {bridged}; as TokenCredential, a Graph token until {back.ExpiresOn:u}");
+    if (!bridged.IsJwt || string.IsNullOrEmpty(back.Token))
+    {
+        return 1;
+    }
 }
 
 // The Diagnostics package: the token's signature against the keys the (fake) authority publishes.
