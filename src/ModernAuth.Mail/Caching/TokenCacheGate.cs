@@ -126,14 +126,15 @@ internal sealed class TokenCacheGate
 
         var acquisition = new Acquisition(forced);
         entry.InFlight = acquisition;
-        acquisition.Task = RunAsync(entry, request, acquisition);
+        // On the thread pool, never on the caller's synchronization context: leaves the caller's stack (and the entry
+        // lock) before MSAL runs, and a UI or classic ASP.NET thread that blocks on the call (sync over async) is not
+        // needed to finish it.
+        acquisition.Task = Task.Run(() => RunAsync(entry, request, acquisition));
         return acquisition;
     }
 
     private async Task<MailAccessToken> RunAsync(Entry entry, MailTokenRequest request, Acquisition acquisition)
     {
-        // Leave the caller's stack (and its lock) before MSAL runs.
-        await Task.Yield();
         try
         {
             var token = await _source.AcquireAsync(request, acquisition.Forced, acquisition.Cancellation.Token).ConfigureAwait(false);

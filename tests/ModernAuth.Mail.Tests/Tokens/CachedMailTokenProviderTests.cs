@@ -26,6 +26,28 @@ public sealed class CachedMailTokenProviderTests
     }
 
     [Fact]
+    public void GetTokenAsync_BlockedOnUnderASynchronizationContextThatNeverRuns_DoesNotDeadlock()
+    {
+        // A WinForms or classic ASP.NET thread that blocks on the call (sync over async): nothing posted to its context
+        // ever runs. The gate must not need that thread to finish a cache miss.
+        var source = new ScriptedProvider(isAppOnly: true, new FakeTimeProvider(Start));
+        var previous = SynchronizationContext.Current;
+        var blocked = new NeverRunningContext();
+        SynchronizationContext.SetSynchronizationContext(blocked);
+        try
+        {
+            var call = source.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap, "a@contoso.com")).AsTask();
+
+            Assert.True(call.Wait(TimeSpan.FromSeconds(10)), "the cache miss waited for the blocked thread's context");
+            Assert.Equal(0, blocked.Posts);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
+
+    [Fact]
     public async Task GetTokenAsync_ConcurrentColdCallers_ShareOneCall()
     {
         var source = new ScriptedProvider(isAppOnly: true, new FakeTimeProvider(Start)) { Gate = new TaskCompletionSource() };
@@ -188,5 +210,16 @@ public sealed class CachedMailTokenProviderTests
 
             return EmptyToken ? default : new MailAccessToken($"token-{call}-{scopes[0]}", _time.GetUtcNow().AddHours(1), request.Mailbox);
         }
+    }
+
+    private sealed class NeverRunningContext : SynchronizationContext
+    {
+        private int _posts;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        public override void Post(SendOrPostCallback d, object? state) => Interlocked.Increment(ref _posts);
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new InvalidOperationException("a blocked thread cannot run Send");
     }
 }
