@@ -171,6 +171,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 catch (HttpFramingException e)
                 {
                     await WriteErrorAsync(connection, e.StatusCode).ConfigureAwait(false);
+                    await LingerAsync(connection).ConfigureAwait(false);
                     return;
                 }
             }
@@ -403,6 +404,29 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         if (headers.TryGetValue("Expect", out var expect) && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
         {
             await connection.Tls.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// After an error answer to a request not read in full: ends the sending side and reads (and drops) what the client
+    /// still sends, for a moment, so that closing does not reset the connection before the client has read the answer.
+    /// </summary>
+    private static async Task LingerAsync(Connection connection)
+    {
+        try
+        {
+            connection.Socket.Shutdown(SocketShutdown.Send);
+            using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            var buffer = new byte[16 * 1024];
+            var total = 0;
+            int read;
+            while (total < 1024 * 1024 && (read = await connection.Tls.ReadAsync(buffer, linger.Token).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
         }
     }
 
