@@ -47,6 +47,15 @@ internal static class SendCommand
         }
 
         connection.AddTo(command);
+
+        // --to is required unless the message comes whole (--eml): a parse error, so the usual pointer to --help follows.
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(to) is null && result.GetResult(eml) is null)
+            {
+                result.AddError("Option '--to' is required (or give a finished message with --eml <file|->).");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var context = new CommandContext(parse, console, globals, json: false);
@@ -75,11 +84,6 @@ internal static class SendCommand
             }
             else
             {
-                if (parse.GetValue(to) is not { Length: > 0 })
-                {
-                    throw new UsageException("Give at least one recipient with --to (or a finished message with --eml).");
-                }
-
                 message = await BuildMessageAsync(parse, from, to, cc, bcc, subject, body, html, bodyFile, attach, priority, replyTo, null, cancellationToken);
             }
 

@@ -64,7 +64,7 @@ public sealed class SendEmlTests(SandboxServersFixture servers)
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.DoesNotContain("Sent <>", result.Out, StringComparison.Ordinal);
         var message = await ReadBackAsync(cli, "adele@contoso.test", subject);
-        Assert.Contains(message.MessageId, result.Out, StringComparison.Ordinal);
+        Assert.Contains(message.MessageId!, result.Out, StringComparison.Ordinal);
         Assert.True(message.Headers.Contains(HeaderId.Date));
     }
 
