@@ -61,6 +61,17 @@ for sample in Sandbox ClientSecretImap CertificateSmtp DeviceCodePersonalImap Le
   fi
 done
 
+# The tool without .NET: both single-file executables build, and the Linux one passes `--sandbox test all` with no
+# dotnet on PATH and DOTNET_ROOT unset.
+echo "== single-file tool (eng/publish-cli.sh --check)"
+if ! eng/publish-cli.sh --check > "$results/publish-cli.log" 2>&1; then
+  cat "$results/publish-cli.log"
+  echo "single-file tool: FAILED" >&2
+  status=1
+else
+  grep -E '^(published|All|publish-cli)' "$results/publish-cli.log"
+fi
+
 echo "== packages (eng/package-check.sh)"
 if ! eng/package-check.sh; then
   echo "package check: FAILED" >&2

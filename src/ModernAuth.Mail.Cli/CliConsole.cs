@@ -12,6 +12,9 @@ internal sealed class CliConsole
 
     public required TextReader In { get; init; }
 
+    /// <summary>Opens standard input as bytes (a MIME message for <c>send --eml -</c>); <see langword="null"/>: <see cref="In"/> as UTF-8.</summary>
+    public Func<Stream>? OpenStandardInput { get; init; }
+
     /// <summary>Whether standard output goes to a file or a pipe (then no colours and no progress on it).</summary>
     public bool IsOutputRedirected { get; init; } = true;
 
@@ -32,6 +35,7 @@ internal sealed class CliConsole
         Out = Console.Out,
         Error = Console.Error,
         In = Console.In,
+        OpenStandardInput = Console.OpenStandardInput,
         IsOutputRedirected = Console.IsOutputRedirected,
         IsErrorRedirected = Console.IsErrorRedirected,
         IsInputRedirected = Console.IsInputRedirected,

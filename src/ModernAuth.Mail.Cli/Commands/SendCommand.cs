@@ -6,7 +6,7 @@ using ModernAuth.Mail.Cli.Configuration;
 
 namespace ModernAuth.Mail.Cli.Commands;
 
-/// <summary><c>send</c>: send a message over SMTP with XOAUTH2 (or EWS, once this build has the EWS client).</summary>
+/// <summary><c>send</c>: send a message over SMTP with XOAUTH2, EWS or Graph; built from options, or a finished one (<c>--eml</c>).</summary>
 internal static class SendCommand
 {
     public static Command Create(CliConsole console, GlobalOptions globals)
@@ -25,7 +25,11 @@ internal static class SendCommand
         var replyTo = Many("--reply-to", "A Reply-To address (repeatable).");
         var via = new Option<string>("--via") { Description = "smtp (XOAUTH2 on the cloud's SMTP server), ews, or graph (Microsoft Graph sendMail with MIME; attachments of 3 MB and more through upload sessions).", HelpName = "smtp|ews|graph", DefaultValueFactory = _ => "smtp" };
         via.AcceptOnlyFromAmong("smtp", "ews", "graph");
-        to.Required = true;
+        var eml = new Option<string?>("--eml")
+        {
+            Description = "Send a finished message (an .eml file, or - for standard input) as it is, like sendmail -t: the sender from its Sender or From header and the recipients from To, Cc and Bcc, unless --from or --to name them (the SMTP envelope); Bcc is removed before sending.",
+            HelpName = "path|-",
+        };
         var connection = new ConnectionOptions();
         var command = new Command("send", "Send a message with OAuth: over SMTP with XOAUTH2 (default), EWS or Microsoft Graph. Prints the Message-Id; exit code 0 when the server accepted it.");
         HelpExamples.Add(command, """
@@ -34,19 +38,57 @@ internal static class SendCommand
               modernauth-mail send --flow device-code --to me@outlook.com --subject Hi --body "Sent with OAuth" --cloud personal
               modernauth-mail --sandbox send --to adele@contoso.test --subject Hello --body "From the sandbox"
               modernauth-mail --sandbox send --via graph --to adele@contoso.test --subject Hello --attach report.pdf
+              modernauth-mail send --mailbox sender@contoso.com --eml message.eml
+              some-report-job | modernauth-mail send --mailbox sender@contoso.com --eml -
             """);
-        foreach (var option in new Option[] { from, to, cc, bcc, subject, body, html, bodyFile, attach, priority, replyTo, via })
+        foreach (var option in new Option[] { from, to, cc, bcc, subject, body, html, bodyFile, attach, priority, replyTo, via, eml })
         {
             command.Options.Add(option);
         }
 
         connection.AddTo(command);
+
+        // --to is required unless the message comes whole (--eml): a parse error, so the usual pointer to --help follows.
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(to) is null && result.GetResult(eml) is null)
+            {
+                result.AddError("Option '--to' is required (or give a finished message with --eml <file|->).");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var context = new CommandContext(parse, console, globals, json: false);
-            var message = await BuildMessageAsync(parse, from, to, cc, bcc, subject, body, html, bodyFile, attach, priority, replyTo, null, cancellationToken);
+            MimeMessage message;
+            IReadOnlyList<MailboxAddress>? envelope = null;
+            string? headerSender = null;
+            if (parse.GetValue(eml) is { } emlPath)
+            {
+                var extra = new Option[] { cc, bcc, subject, body, html, bodyFile, attach, priority, replyTo }.Where(o => parse.GetResult(o) is not null).Select(o => o.Name).ToList();
+                if (extra.Count > 0)
+                {
+                    throw new UsageException($"--eml sends the message as it is: {string.Join(", ", extra)} cannot be combined with it (only --from and --to, which set the envelope).");
+                }
+
+                var overrideTo = new InternetAddressList();
+                AddAll(overrideTo, parse.GetValue(to), "--to");
+                if (overrideTo.Count > 0 && parse.GetValue(via) != "smtp")
+                {
+                    throw new UsageException($"--to with --eml sets the SMTP envelope, which {parse.GetValue(via)} does not have: it sends to the message's To, Cc and Bcc headers. Put the recipients in the message, or use --via smtp.");
+                }
+
+                var loaded = await EmlMessage.LoadAsync(emlPath, console, cancellationToken);
+                message = loaded.Message;
+                envelope = loaded.EnvelopeRecipients(overrideTo.Mailboxes.ToList());
+                headerSender = loaded.EnvelopeSender(null)?.Address;
+            }
+            else
+            {
+                message = await BuildMessageAsync(parse, from, to, cc, bcc, subject, body, html, bodyFile, attach, priority, replyTo, null, cancellationToken);
+            }
+
             var settings = await context.ResolveAsync(connection, cancellationToken);
-            var sender = parse.GetValue(from)?.Trim() ?? settings.Mailbox;
+            var sender = parse.GetValue(from)?.Trim() ?? headerSender ?? settings.Mailbox;
             if (sender is null && settings.Flow.IsAppOnly())
             {
                 throw new ConfigurationException("Sending with an app-only flow needs the sender: set --from <address> or --mailbox (MODERNAUTH_MAIL_MAILBOX, \"mailbox\" in the profile).");
@@ -85,7 +127,18 @@ internal static class SendCommand
                     }
 
                     status.Set("Sending");
-                    await smtp.SendAsync(message, cancellationToken);
+                    if (envelope is null)
+                    {
+                        await smtp.SendAsync(message, cancellationToken);
+                    }
+                    else
+                    {
+                        // sendmail -t: the envelope as resolved; Bcc never travels in the message.
+                        var envelopeSender = Address(sender ?? message.From.Mailboxes.First().Address, "--from");
+                        message.Headers.RemoveAll(HeaderId.Bcc);
+                        await smtp.SendAsync(message, envelopeSender, envelope, cancellationToken);
+                    }
+
                     return true;
                 }
                 finally
@@ -94,7 +147,7 @@ internal static class SendCommand
                 }
             });
 
-            var recipients = message.To.Count + message.Cc.Count + message.Bcc.Count;
+            var recipients = envelope?.Count ?? message.To.Count + message.Cc.Count + message.Bcc.Count;
             console.Out.WriteLine($"Sent <{message.MessageId}> from {message.From} to {recipients} recipient(s) over SMTP ({endpoint.Host}:{endpoint.Port}) in {watch.Elapsed.TotalSeconds:F1} s.");
             return ExitCodes.Ok;
         });

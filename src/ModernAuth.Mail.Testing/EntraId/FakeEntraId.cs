@@ -429,8 +429,8 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a Kestrel HTTPS server on 127.0.0.1 (a free port) with a self-signed certificate for 127.0.0.1 and localhost,
-    /// serving the same endpoints. It stops when disposed, or when this fake is disposed.
+    /// Starts an HTTPS server (the package's own, no ASP.NET Core runtime needed) on 127.0.0.1 (a free port) with a
+    /// self-signed certificate for 127.0.0.1 and localhost, serving the same endpoints. It stops when disposed, or when this fake is disposed.
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running server.</returns>

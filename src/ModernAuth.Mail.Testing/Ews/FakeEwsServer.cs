@@ -5,8 +5,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Xml.Linq;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ModernAuth.Mail.Testing.Internal;
@@ -14,7 +12,7 @@ using ModernAuth.Mail.Testing.Internal;
 namespace ModernAuth.Mail.Testing;
 
 /// <summary>
-/// A loopback EWS endpoint (Kestrel, HTTPS on 127.0.0.1 with a self-signed certificate) that speaks EWS SOAP 1.1 the
+/// A loopback EWS endpoint (HTTPS on 127.0.0.1 with a self-signed certificate, no ASP.NET Core runtime needed) that speaks EWS SOAP 1.1 the
 /// way Exchange Online does: it validates bearer tokens with the fake Entra ID's published keys (signature, issuer
 /// <c>https://sts.windows.net/{tid}/</c>, audience <c>https://outlook.office365.com</c>, lifetime, and <c>scp</c>
 /// <c>EWS.AccessAsUser.All</c> or <c>roles</c> <c>full_access_as_app</c>), requires <c>X-AnchorMailbox</c> and, for
@@ -32,19 +30,18 @@ public sealed class FakeEwsServer : IAsyncDisposable
 
     // One key pair for every server of the process: RSA key generation is the slowest part of starting one.
     private static readonly Lazy<X509Certificate2> SharedCertificate = new(LoopbackHttps.CreateCertificate);
-    private readonly WebApplication _app;
+    private readonly LoopbackHttpServer _server;
     private readonly byte[] _certificate;
     private readonly string _tenantId;
     private readonly IReadOnlyList<SecurityKey> _keys;
     private readonly ConcurrentDictionary<string, FakeMailbox> _mailboxes = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<FakeEwsRequest> _requests = new();
-    private readonly ConcurrentQueue<Func<HttpContext, CancellationToken, Task>> _overrides = new();
+    private readonly ConcurrentQueue<Func<LoopbackHttpContext, CancellationToken, Task>> _overrides = new();
     private readonly ConcurrentDictionary<string, string> _denied = new(StringComparer.OrdinalIgnoreCase);
-    private readonly CancellationTokenSource _stopping = new();
 
-    private FakeEwsServer(WebApplication app, X509Certificate2 certificate, Uri endpoint, string tenantId, IReadOnlyList<SecurityKey> keys)
+    private FakeEwsServer(LoopbackHttpServer server, X509Certificate2 certificate, Uri endpoint, string tenantId, IReadOnlyList<SecurityKey> keys)
     {
-        _app = app;
+        _server = server;
         _certificate = certificate.RawData;
         Certificate = CertificateHelper.PublicCopy(certificate);
         Endpoint = endpoint;
@@ -72,18 +69,17 @@ public sealed class FakeEwsServer : IAsyncDisposable
     /// <param name="tenantId">The tenant the tokens must come from (issuer <c>https://sts.windows.net/{tenantId}/</c>).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running server; dispose it to stop it.</returns>
-    public static async Task<FakeEwsServer> StartAsync(FakeEntraId entra, string tenantId, CancellationToken cancellationToken = default)
+    public static Task<FakeEwsServer> StartAsync(FakeEntraId entra, string tenantId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entra);
         ArgumentException.ThrowIfNullOrEmpty(tenantId);
         var keys = new JsonWebKeySet(entra.GetJwksJson()).GetSigningKeys();
         var certificate = SharedCertificate.Value;
-        var app = LoopbackHttps.Build(certificate, TimeSpan.FromSeconds(2));
-        FakeEwsServer? server = null;
-        app.Run(context => server!.ServeAsync(context));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        server = new FakeEwsServer(app, certificate, new Uri(LoopbackHttps.Address(app), "/EWS/Exchange.asmx"), tenantId, keys.ToList());
-        return server;
+        cancellationToken.ThrowIfCancellationRequested();
+        FakeEwsServer? fake = null;
+        var server = LoopbackHttpServer.Start(certificate, (context, _) => fake!.ServeAsync(context), TimeSpan.FromSeconds(2));
+        fake = new FakeEwsServer(server, certificate, new Uri(server.BaseAddress, "/EWS/Exchange.asmx"), tenantId, keys.ToList());
+        return Task.FromResult(fake);
     }
 
     /// <summary>Adds a mailbox (or returns the existing one with that address).</summary>
@@ -103,7 +99,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
     /// <summary>A handler that trusts exactly this server's certificate.</summary>
     public HttpMessageHandler CreateTrustingHandler() => LoopbackHttps.CreateTrustingHandler(_certificate);
 
-    private void AnswerNext(Func<HttpContext, CancellationToken, Task> answer) => _overrides.Enqueue(answer);
+    private void AnswerNext(Func<LoopbackHttpContext, CancellationToken, Task> answer) => _overrides.Enqueue(answer);
 
     /// <summary>The next request (after being recorded) gets this raw answer instead of EWS logic.</summary>
     /// <param name="statusCode">The HTTP status.</param>
@@ -139,22 +135,14 @@ public sealed class FakeEwsServer : IAsyncDisposable
     /// <returns>A task that completes when the server has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        _stopping.Dispose();
+        await _server.DisposeAsync().ConfigureAwait(false);
         Certificate.Dispose();
     }
 
-    private async Task ServeAsync(HttpContext context)
+    private async Task ServeAsync(LoopbackHttpContext context)
     {
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var ct = cancellation.Token;
-        string body;
-        using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
-        {
-            body = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
-        }
+        var ct = context.RequestAborted;
+        var body = Encoding.UTF8.GetString(context.Request.Body);
 
         XDocument? document = null;
         try
@@ -166,8 +154,8 @@ public sealed class FakeEwsServer : IAsyncDisposable
         }
 
         var operation = document?.Root?.Element(S + "Body")?.Elements().FirstOrDefault(e => e.Name.Namespace == M)?.Name.LocalName;
-        var request = new FakeEwsRequest(context.Request.Method, context.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null,
-            context.Request.Headers["X-AnchorMailbox"].ToString() is { Length: > 0 } anchorHeader ? anchorHeader : null, body, operation);
+        var request = new FakeEwsRequest(context.Request.Method, context.Request.Header("Authorization"),
+            context.Request.Header("X-AnchorMailbox"), body, operation);
         _requests.Enqueue(request);
         RequestReceived?.Invoke(request);
 
@@ -177,7 +165,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
             return;
         }
 
-        if (!HttpMethods.IsPost(context.Request.Method) || document?.Root?.Name != S + "Envelope" || operation is null)
+        if (!string.Equals(context.Request.Method, "POST", StringComparison.OrdinalIgnoreCase) || document?.Root?.Name != S + "Envelope" || operation is null)
         {
             context.Response.StatusCode = 400;
             context.Response.ContentType = "text/html";
@@ -519,7 +507,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
             new XElement(M + "ResponseCode", code),
             new XElement(M + "DescriptiveLinkKey", 0));
 
-    private static async Task WriteResponse(HttpContext context, string operation, XElement responseMessage, CancellationToken ct)
+    private static async Task WriteResponse(LoopbackHttpContext context, string operation, XElement responseMessage, CancellationToken ct)
     {
         // Shape of Exchange's responses: ServerVersionInfo header, {Operation}Response with m: and t: declared.
         var envelope = new XDocument(new XDeclaration("1.0", "utf-8", null),
@@ -538,7 +526,7 @@ public sealed class FakeEwsServer : IAsyncDisposable
         await context.Response.WriteAsync(envelope.Declaration + envelope.ToString(SaveOptions.DisableFormatting), ct).ConfigureAwait(false);
     }
 
-    private static async Task WriteFault(HttpContext context, string responseCode, string message, long? backOffMilliseconds, CancellationToken ct)
+    private static async Task WriteFault(LoopbackHttpContext context, string responseCode, string message, long? backOffMilliseconds, CancellationToken ct)
     {
         // Shape of the SOAP faults Exchange returns with HTTP 500 (ErrorServerBusy carries BackOffMilliseconds in MessageXml).
         var detail = new XElement("detail",
@@ -561,17 +549,17 @@ public sealed class FakeEwsServer : IAsyncDisposable
         await context.Response.WriteAsync(envelope.ToString(SaveOptions.DisableFormatting), ct).ConfigureAwait(false);
     }
 
-    private static async Task Unauthorized(HttpContext context, string? diagnostics, CancellationToken ct)
+    private static Task Unauthorized(LoopbackHttpContext context, string? diagnostics, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         context.Response.StatusCode = 401;
-        context.Response.Headers.WWWAuthenticate = "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", token_types=\"app_asserted_user_v1 service_asserted_app_v1\", error=\"invalid_token\"";
+        context.Response.Headers["WWW-Authenticate"] = "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", token_types=\"app_asserted_user_v1 service_asserted_app_v1\", error=\"invalid_token\"";
         if (diagnostics is not null)
         {
             context.Response.Headers["x-ms-diagnostics"] = diagnostics;
         }
 
-        context.Response.ContentLength = 0;
-        await context.Response.CompleteAsync().ConfigureAwait(false);
+        return Task.CompletedTask;
     }
 
     private sealed class EwsError : Exception

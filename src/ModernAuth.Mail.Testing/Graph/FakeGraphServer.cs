@@ -1,6 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using ModernAuth.Mail.Testing.Internal;
 
 namespace ModernAuth.Mail.Testing;
@@ -14,14 +12,13 @@ public sealed class FakeGraphServer : IAsyncDisposable
 {
     // One key pair for every server of the process: RSA key generation is the slowest part of starting one.
     private static readonly Lazy<X509Certificate2> SharedCertificate = new(LoopbackHttps.CreateCertificate);
-    private readonly WebApplication _app;
+    private readonly LoopbackHttpServer _server;
     private readonly byte[] _certificate;
-    private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
-    private FakeGraphServer(WebApplication app, X509Certificate2 certificate, Uri baseAddress)
+    private FakeGraphServer(LoopbackHttpServer server, X509Certificate2 certificate, Uri baseAddress)
     {
-        _app = app;
+        _server = server;
         _certificate = certificate.RawData;
         Certificate = CertificateHelper.PublicCopy(certificate);
         BaseAddress = baseAddress;
@@ -49,43 +46,27 @@ public sealed class FakeGraphServer : IAsyncDisposable
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        _stopping.Dispose();
+        await _server.DisposeAsync().ConfigureAwait(false);
         Certificate.Dispose();
     }
 
-    internal static async Task<FakeGraphServer> StartAsync(FakeGraph graph, CancellationToken cancellationToken)
+    internal static Task<FakeGraphServer> StartAsync(FakeGraph graph, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var certificate = SharedCertificate.Value;
-        var app = LoopbackHttps.Build(certificate, TimeSpan.FromSeconds(2), maxRequestBodySize: 64 * 1024 * 1024);
-        FakeGraphServer? server = null;
-        app.Run(context => server!.ServeAsync(graph, context));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        server = new FakeGraphServer(app, certificate, LoopbackHttps.Address(app));
-        return server;
+        var server = LoopbackHttpServer.Start(certificate, (context, _) => ServeAsync(graph, context), TimeSpan.FromSeconds(2), maxRequestBodySize: 64 * 1024 * 1024);
+        return Task.FromResult(new FakeGraphServer(server, certificate, server.BaseAddress));
     }
 
-    private async Task ServeAsync(FakeGraph graph, HttpContext context)
+    private static async Task ServeAsync(FakeGraph graph, LoopbackHttpContext context)
     {
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         var request = context.Request;
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellation.Token).ConfigureAwait(false);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var header in request.Headers)
-        {
-            headers[header.Key] = header.Value.ToString();
-        }
-
-        var url = new Uri($"https://{request.Host}{request.PathBase}{request.Path}{request.QueryString}");
         GraphHttpResponse answer;
         try
         {
-            answer = await graph.HandleAsync(new GraphHttpRequest(request.Method, url, headers, buffer.ToArray()), cancellation.Token).ConfigureAwait(false);
+            answer = await graph.HandleAsync(new GraphHttpRequest(request.Method, request.Url, request.Headers, request.Body), context.RequestAborted).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             context.Abort();
             return;
@@ -98,15 +79,7 @@ public sealed class FakeGraphServer : IAsyncDisposable
             response.Headers[name] = value;
         }
 
-        if (answer.ContentType is not null)
-        {
-            response.ContentType = answer.ContentType;
-        }
-
-        if (answer.Body.Length > 0)
-        {
-            response.ContentLength = answer.Body.Length;
-            await response.Body.WriteAsync(answer.Body, cancellation.Token).ConfigureAwait(false);
-        }
+        response.ContentType = answer.ContentType;
+        await response.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
     }
 }

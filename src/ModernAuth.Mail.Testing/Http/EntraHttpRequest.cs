@@ -1,6 +1,6 @@
 namespace ModernAuth.Mail.Testing.Internal;
 
-/// <summary>A request as the fake sees it, whichever transport (in-process handler or Kestrel) carried it.</summary>
+/// <summary>A request as the fake sees it, whichever transport (in-process handler or the loopback HTTPS server) carried it.</summary>
 internal sealed class EntraHttpRequest
 {
     public EntraHttpRequest(string method, Uri url, IReadOnlyDictionary<string, string> form, string? clientRequestId)

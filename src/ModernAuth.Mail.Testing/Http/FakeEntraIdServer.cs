@@ -1,30 +1,28 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using ModernAuth.Mail.Testing.Internal;
 
 namespace ModernAuth.Mail.Testing;
 
 /// <summary>
-/// A <see cref="FakeEntraId"/> served by Kestrel over HTTPS on 127.0.0.1, started by
-/// <see cref="FakeEntraId.StartHttpsServerAsync"/>. Its certificate is self-signed: clients trust it through
-/// <see cref="CreateTrustingHandler"/>. Kestrel's own logging is off.
+/// A <see cref="FakeEntraId"/> served over HTTPS on 127.0.0.1 (HTTP/1.1, by the package's own small server: no ASP.NET
+/// Core runtime needed), started by <see cref="FakeEntraId.StartHttpsServerAsync"/>. Its certificate is self-signed:
+/// clients trust it through <see cref="CreateTrustingHandler"/>.
 /// </summary>
 public sealed class FakeEntraIdServer : IAsyncDisposable
 {
     private readonly FakeEntraId _fake;
-    private readonly WebApplication _app;
+    private readonly LoopbackHttpServer _server;
     private readonly X509Certificate2 _serverCertificate;
     private readonly byte[] _certificateBytes;
     private readonly object _gate = new();
     private HttpMessageHandler? _sharedHandler;
     private int _disposed;
 
-    private FakeEntraIdServer(FakeEntraId fake, WebApplication app, X509Certificate2 serverCertificate, Uri baseAddress)
+    private FakeEntraIdServer(FakeEntraId fake, LoopbackHttpServer server, X509Certificate2 serverCertificate, Uri baseAddress)
     {
         _fake = fake;
-        _app = app;
+        _server = server;
         _serverCertificate = serverCertificate;
         _certificateBytes = serverCertificate.RawData;
         Certificate = CertificateHelper.PublicCopy(serverCertificate);
@@ -54,8 +52,7 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
         }
 
         _fake.RemoveServer(this);
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await _server.DisposeAsync().ConfigureAwait(false);
         lock (_gate)
         {
             _sharedHandler?.Dispose();
@@ -79,49 +76,33 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
         }
     }
 
-    internal static async Task<FakeEntraIdServer> StartAsync(FakeEntraId fake, CancellationToken cancellationToken)
+    internal static Task<FakeEntraIdServer> StartAsync(FakeEntraId fake, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var certificate = LoopbackHttps.CreateCertificate();
 
         // A request hanging on purpose must not hold up shutdown for long.
-        var app = LoopbackHttps.Build(certificate, TimeSpan.FromSeconds(5));
-        var stopping = app.Lifetime.ApplicationStopping;
-        app.Run(context => ServeAsync(fake, context, stopping));
-
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            certificate.Dispose();
-            throw;
-        }
-
-        return new FakeEntraIdServer(fake, app, certificate, LoopbackHttps.Address(app));
+        var server = LoopbackHttpServer.Start(certificate, (context, _) => ServeAsync(fake, context), TimeSpan.FromSeconds(5));
+        return Task.FromResult(new FakeEntraIdServer(fake, server, certificate, server.BaseAddress));
     }
 
-    private static async Task ServeAsync(FakeEntraId fake, HttpContext context, CancellationToken stopping)
+    private static async Task ServeAsync(FakeEntraId fake, LoopbackHttpContext context)
     {
         var request = context.Request;
-        var url = new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}");
         IReadOnlyDictionary<string, string> form = new Dictionary<string, string>();
-        if (request.ContentType is null || request.ContentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        var contentType = request.Header("Content-Type");
+        if (contentType is null || contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
-            using var reader = new StreamReader(request.Body, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-            form = EntraHttpRequest.ParseForm(body);
+            form = EntraHttpRequest.ParseForm(Encoding.UTF8.GetString(request.Body));
         }
 
-        string? clientRequestId = request.Headers["client-request-id"];
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var clientRequestId = request.Header("client-request-id");
         EntraHttpResponse answer;
         try
         {
-            answer = await fake.HandleAsync(new EntraHttpRequest(request.Method, url, form, clientRequestId), cancellation.Token).ConfigureAwait(false);
+            answer = await fake.HandleAsync(new EntraHttpRequest(request.Method, request.Url, form, clientRequestId), context.RequestAborted).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             context.Abort();
             return;
@@ -134,7 +115,7 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
 
         var response = context.Response;
         response.StatusCode = answer.StatusCode;
-        response.Headers.CacheControl = "no-store, no-cache";
+        response.Headers["Cache-Control"] = "no-store, no-cache";
         if (!string.IsNullOrEmpty(clientRequestId))
         {
             response.Headers["client-request-id"] = clientRequestId;
@@ -148,7 +129,7 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
         if (answer.Json is not null)
         {
             response.ContentType = "application/json; charset=utf-8";
-            await response.WriteAsync(answer.Json, Encoding.UTF8, context.RequestAborted).ConfigureAwait(false);
+            await response.WriteAsync(answer.Json, context.RequestAborted).ConfigureAwait(false);
         }
     }
 }

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using MailKit;
-using MailKit.Net.Imap;
-using MailKit.Search;
-using MailKit.Security;
 using MimeKit;
 using ModernAuth.Mail.Cli.Tests.Support;
 
@@ -113,26 +108,5 @@ public sealed class SendCommandTests(SandboxServersFixture servers)
         Assert.Contains("127.0.0.1:1", result.Error, StringComparison.Ordinal);
     }
 
-    private async Task<MimeMessage> ReadBackAsync(CliRunner cli, string subject)
-    {
-        var token = await InspectCommandTests.TokenAsync(cli, "imap", "secret");
-        using var imap = new ImapClient { ServerCertificateValidationCallback = servers.Servers.TrustServerCertificate, CheckCertificateRevocation = false };
-        await imap.ConnectAsync(servers.Servers.Host, servers.Servers.ImapsPort, SecureSocketOptions.SslOnConnect);
-        await imap.AuthenticateAsync(new SaslMechanismOAuth2("adele@contoso.test", token));
-        await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            var uids = await imap.Inbox.SearchAsync(SearchQuery.SubjectContains(subject));
-            if (uids.Count > 0)
-            {
-                return await imap.Inbox.GetMessageAsync(uids[0]);
-            }
-
-            await Task.Delay(100);
-            await imap.NoOpAsync();
-        }
-
-        throw new InvalidOperationException($"'{subject}' did not arrive in adele@contoso.test's inbox within 20 s.");
-    }
+    private Task<MimeMessage> ReadBackAsync(CliRunner cli, string subject) => InboxReader.ReadBackAsync(servers, cli, "adele@contoso.test", subject);
 }

@@ -209,6 +209,15 @@ public abstract class ClientCertificateSource
 
         public override X509Certificate2 LoadCertificate()
         {
+            // .NET on Linux and macOS has LocalMachine only for the Root and CertificateAuthority stores (read-only views
+            // of the system's trust store); opening any other fails deep inside X509Store. Say so, and what works instead.
+            if (_location == StoreLocation.LocalMachine && _storeName is not (StoreName.Root or StoreName.CertificateAuthority) &&
+                !RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                throw Unavailable($"The LocalMachine/{_storeName} certificate store exists only on Windows: .NET on this system has LocalMachine only for the Root and CertificateAuthority stores, so thumbprint {_thumbprint} cannot be looked up there.",
+                    "On Linux and macOS give the certificate as a file (a PFX with its private key, or PEM certificate and key files: CertificatePath in settings, --certificate-path in the CLI), or add it to the CurrentUser/My store (kept in ~/.dotnet/corefx/cryptography/x509stores/my) and use CurrentUser.");
+            }
+
             try
             {
                 using var store = new X509Store(_storeName, _location);
