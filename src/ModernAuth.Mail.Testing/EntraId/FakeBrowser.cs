@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.RegularExpressions;
 using ModernAuth.Mail.Testing.Internal;
 
 namespace ModernAuth.Mail.Testing;
@@ -10,6 +12,8 @@ namespace ModernAuth.Mail.Testing;
 /// </summary>
 public sealed class FakeBrowser
 {
+    private static readonly Regex FormAction = new("<form method=\"POST\" name=\"hiddenform\" action=\"([^\"]*)\">", RegexOptions.CultureInvariant);
+    private static readonly Regex HiddenField = new("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\" />", RegexOptions.CultureInvariant);
     private readonly FakeEntraId _entra;
     private int _pageCount;
     private int _redirectCount;
@@ -45,16 +49,36 @@ public sealed class FakeBrowser
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<Uri> NavigateAsync(Uri authorizeUri, Uri? redirectUri = null, CancellationToken cancellationToken = default)
     {
+        var (target, fields) = await LoadAsync(authorizeUri, cancellationToken).ConfigureAwait(false);
+        if (fields is null)
+        {
+            return target;
+        }
+
+        // A form_post page: hand the fields over as a query, the only shape a custom web UI can return.
+        var query = string.Join('&', fields.Select(f => f.Key + "=" + Uri.EscapeDataString(f.Value)));
+        return new Uri(target.OriginalString + (target.Query.Length > 0 ? "&" : "?") + query);
+    }
+
+    /// <summary>Loads the sign-in page: where it sends the browser, and the fields of a form_post page (<see langword="null"/> for a redirect).</summary>
+    private async Task<(Uri Target, List<KeyValuePair<string, string>>? Fields)> LoadAsync(Uri authorizeUri, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(authorizeUri);
         Interlocked.Increment(ref _pageCount);
         var page = await _entra.HandleAsync(new EntraHttpRequest("GET", authorizeUri, new Dictionary<string, string>(), null), cancellationToken).ConfigureAwait(false);
         var location = page.Headers.FirstOrDefault(h => string.Equals(h.Key, "Location", StringComparison.OrdinalIgnoreCase)).Value;
-        if (page.StatusCode != 302 || location is null)
+        if (page.StatusCode == 302 && location is not null)
         {
-            throw new InvalidOperationException($"The sign-in page showed an error instead of redirecting (HTTP {page.StatusCode}): {page.Json}");
+            return (new Uri(location), null);
         }
 
-        return new Uri(location);
+        if (page is { StatusCode: 200, MediaType: "text/html", Json: { } html } && FormAction.Match(html) is { Success: true } action)
+        {
+            var fields = HiddenField.Matches(html).Select(m => new KeyValuePair<string, string>(m.Groups[1].Value, WebUtility.HtmlDecode(m.Groups[2].Value))).ToList();
+            return (new Uri(WebUtility.HtmlDecode(action.Groups[1].Value)), fields);
+        }
+
+        throw new InvalidOperationException($"The sign-in page showed an error instead of redirecting (HTTP {page.StatusCode}): {page.Json}");
     }
 
     /// <summary>
@@ -76,13 +100,17 @@ public sealed class FakeBrowser
     {
         try
         {
-            var target = await NavigateAsync(authorizeUri, null, cancellationToken).ConfigureAwait(false);
+            var (target, fields) = await LoadAsync(authorizeUri, cancellationToken).ConfigureAwait(false);
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             for (var attempt = 0; ; attempt++)
             {
                 try
                 {
-                    using var response = await client.GetAsync(target, cancellationToken).ConfigureAwait(false);
+                    // A form_post page submits itself (POST); a redirect is followed (GET).
+                    using var content = fields is null ? null : new FormUrlEncodedContent(fields);
+                    using var response = content is null
+                        ? await client.GetAsync(target, cancellationToken).ConfigureAwait(false)
+                        : await client.PostAsync(target, content, cancellationToken).ConfigureAwait(false);
                     Interlocked.Increment(ref _redirectCount);
                     return;
                 }

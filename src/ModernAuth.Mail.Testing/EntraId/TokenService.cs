@@ -336,21 +336,23 @@ internal sealed class TokenService
         }
 
         var state = Query("state");
+        var formPost = string.Equals(Query("response_mode"), "form_post", StringComparison.Ordinal);
+        EntraHttpResponse Redirect(string error, int code, string text) => RedirectError(redirectUri, state, formPost, error, code, text);
         if (!string.Equals(Query("response_type"), "code", StringComparison.Ordinal))
         {
-            return Redirect(redirectUri, state, "unsupported_response_type", 700054, "response_type 'code' is required for this flow.");
+            return Redirect("unsupported_response_type", 700054, "response_type 'code' is required for this flow.");
         }
 
         var challenge = Query("code_challenge");
         if (challenge is null || !string.Equals(Query("code_challenge_method"), "S256", StringComparison.Ordinal))
         {
-            return Redirect(redirectUri, state, "invalid_request", 9002325, "Proof Key for Code Exchange is required: send code_challenge with code_challenge_method S256.");
+            return Redirect("invalid_request", 9002325, "Proof Key for Code Exchange is required: send code_challenge with code_challenge_method S256.");
         }
 
         var scope = Query("scope");
         if (scope is null)
         {
-            return Redirect(redirectUri, state, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+            return Redirect("invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
         }
 
         var (browserUser, outcome) = _fake.BrowserSettings();
@@ -361,33 +363,54 @@ internal sealed class TokenService
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
                 break;
             case FakeBrowserOutcome.Decline:
-                return Redirect(redirectUri, state, "access_denied", 65004, "User declined to consent to access the app.");
+                return Redirect("access_denied", 65004, "User declined to consent to access the app.");
             case FakeBrowserOutcome.ConditionalAccessBlock:
                 var block = ConditionalAccessBlock();
-                return Redirect(redirectUri, state, "access_denied", block.Code, block.Text);
+                return Redirect("access_denied", block.Code, block.Text);
         }
 
         var hint = Query("login_hint");
         var user = browserUser ?? _fake.FindUser(tenant, application, hint);
         if (user is null)
         {
-            return Redirect(redirectUri, state, "invalid_request", 50034, $"The user account {{EUII Hidden}} does not exist in the '{application.TenantId}' directory. To sign into this application, the account must be added to the directory.");
+            return Redirect("invalid_request", 50034, $"The user account {{EUII Hidden}} does not exist in the '{application.TenantId}' directory. To sign into this application, the account must be added to the directory.");
         }
 
         var code = "1.A" + RandomToken(120);
         _authorizationCodes[code] = new AuthorizationCodeGrantState(application, user, scope, redirect, challenge, _fake.Now.AddSeconds(AuthorizationCodeLifetimeSeconds));
-        var location = redirect + (redirect.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "code=" + Uri.EscapeDataString(code) +
-            (state is null ? string.Empty : "&state=" + Uri.EscapeDataString(state)) + "&session_state=" + Guid.NewGuid();
-        return new EntraHttpResponse(302, null, [new("Location", location)]);
+        return Answer(redirect, formPost, [new("code", code), new("state", state), new("session_state", Guid.NewGuid().ToString())]);
     }
 
-    private EntraHttpResponse Redirect(Uri redirectUri, string? state, string error, int code, string text)
+    private EntraHttpResponse RedirectError(Uri redirectUri, string? state, bool formPost, string error, int code, string text)
     {
-        var redirect = redirectUri.OriginalString;
         var description = string.Create(CultureInfo.InvariantCulture, $"AADSTS{code}: {text}\r\nTrace ID: {Guid.NewGuid()}\r\nCorrelation ID: {Guid.NewGuid()}\r\nTimestamp: {Timestamp(_fake.Now)}");
-        var location = redirect + (redirect.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "error=" + Uri.EscapeDataString(error) +
-            "&error_description=" + Uri.EscapeDataString(description) + (state is null ? string.Empty : "&state=" + Uri.EscapeDataString(state));
-        return new EntraHttpResponse(302, null, [new("Location", location)]);
+        return Answer(redirectUri.OriginalString, formPost, [new("error", error), new("error_description", description), new("state", state)]);
+    }
+
+    /// <summary>
+    /// The sign-in page's answer to the app, as Entra ID sends it: a 302 to the redirect URI with the fields in the query,
+    /// or, for <c>response_mode=form_post</c> (MSAL's loopback listener asks for it), a page whose form posts them there.
+    /// </summary>
+    private static EntraHttpResponse Answer(string redirect, bool formPost, List<KeyValuePair<string, string?>> fields)
+    {
+        var present = fields.Where(f => f.Value is not null).ToList();
+        if (!formPost)
+        {
+            var location = redirect + (redirect.Contains('?', StringComparison.Ordinal) ? "&" : "?") +
+                string.Join('&', present.Select(f => f.Key + "=" + Uri.EscapeDataString(f.Value!)));
+            return new EntraHttpResponse(302, null, [new("Location", location)]);
+        }
+
+        var html = new StringBuilder("<html><head><title>Working...</title></head><body><form method=\"POST\" name=\"hiddenform\" action=\"")
+            .Append(System.Net.WebUtility.HtmlEncode(redirect)).Append("\">");
+        foreach (var (name, value) in present)
+        {
+            html.Append("<input type=\"hidden\" name=\"").Append(name).Append("\" value=\"").Append(System.Net.WebUtility.HtmlEncode(value)).Append("\" />");
+        }
+
+        html.Append("<noscript><p>Script is disabled. Click Submit to continue.</p><input type=\"submit\" value=\"Submit\" /></noscript></form>")
+            .Append("<script language=\"javascript\">document.forms[0].submit();</script></body></html>");
+        return new EntraHttpResponse(200, html.ToString(), null, "text/html");
     }
 
     private static AadError ConditionalAccessBlock() =>
