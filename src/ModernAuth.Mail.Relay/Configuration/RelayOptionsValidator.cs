@@ -145,6 +145,10 @@ internal static class RelayOptionsValidator
             {
                 Error($"Routes:{i}:Provider", $"'{route.Provider}' uses the device code flow, which would wait for a person to sign in: set ModernAuthMail:Providers:{route.Provider}:DisableInteractiveSignIn to true, and sign in once beforehand with `modernauth-mail token --flow device-code --token-cache-path <its TokenCachePath>`.");
             }
+            else if (!options.TokenProviders.ContainsKey(route.Provider) && Settings(route.Provider) is { Flow: MailTokenFlow.InteractiveBrowser, DisableInteractiveSignIn: false })
+            {
+                Error($"Routes:{i}:Provider", $"'{route.Provider}' uses the interactive browser flow, which would open a browser on the relay's machine and wait for a person who is not there: set ModernAuthMail:Providers:{route.Provider}:DisableInteractiveSignIn to true, and sign in once beforehand on that machine with `modernauth-mail token --flow interactive --token-cache-path <its TokenCachePath>` (or use an app-only flow for the relay).");
+            }
 
             if (route.Mailbox is not null && (route.Mailbox.Trim() == "*" || !SenderPatterns.IsValid(route.Mailbox) || route.Mailbox.Trim().StartsWith('@')))
             {
