@@ -30,6 +30,9 @@ modernauth_mail token --protocol imap --flow device-code --token-cache "$work/to
 echo "== the same again: silent from the token cache"
 modernauth_mail token --protocol imap --flow device-code --token-cache "$work/token-cache.bin" 2>&1 | grep -E '^(account|fingerprint)'
 echo
+echo "== modernauth-mail --sandbox test imap --flow interactive   (a user signs in in the browser; a scripted browser signs in as Adele)"
+modernauth_mail test imap --flow interactive --token-cache "$work/browser-token-cache.bin"
+echo
 echo "== modernauth-mail --sandbox token --protocol smtp --show | modernauth-mail --sandbox inspect - --protocol smtp --flow app"
 modernauth_mail token --protocol smtp --show | modernauth_mail inspect - --protocol smtp --flow app --mailbox adele@contoso.test
 echo
@@ -41,4 +44,4 @@ echo
 echo "== modernauth-mail --sandbox test all --find \"$subject\"   (token, inspect, connect, authenticate, one operation; IMAP reads the message back)"
 modernauth_mail test all --find "$subject"
 echo
-echo "Done: tokens from three flows, inspected, and mail sent over SMTP and read over IMAP with OAuth ($subject)."
+echo "Done: tokens from four flows, inspected, and mail sent over SMTP and read over IMAP with OAuth ($subject)."

@@ -175,12 +175,16 @@ public sealed class UnitTests
             ["Relay:Routes:0:Provider"] = "contoso",
             ["Relay:Routes:1:Senders:0"] = "*",
             ["Relay:Routes:1:Provider"] = "kiosk",
+            ["Relay:Routes:2:Senders:0"] = "*",
+            ["Relay:Routes:2:Provider"] = "desk",
             ["Relay:Delivery:RateLimitCount"] = "-1",
             ["ModernAuthMail:Providers:contoso:Flow"] = "ClientSecret",
             ["ModernAuthMail:Providers:contoso:TenantId"] = "contoso.onmicrosoft.com",
             ["ModernAuthMail:Providers:contoso:ClientId"] = Guid.NewGuid().ToString(),
             ["ModernAuthMail:Providers:kiosk:Flow"] = "DeviceCode",
             ["ModernAuthMail:Providers:kiosk:ClientId"] = Guid.NewGuid().ToString(),
+            ["ModernAuthMail:Providers:desk:Flow"] = "InteractiveBrowser",
+            ["ModernAuthMail:Providers:desk:ClientId"] = Guid.NewGuid().ToString(),
         });
 
         // Routes name providers registered the way any app registers them: the relay host reads the same sections.
@@ -191,6 +195,7 @@ public sealed class UnitTests
         var provider = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<MailTokenProviderFactory>().GetProvider("contoso"));
         Assert.Contains(relay.Failures, f => f.StartsWith("Relay:Delivery:RateLimitCount:", StringComparison.Ordinal));
         Assert.Contains(relay.Failures, f => f.StartsWith("Relay:Routes:1:Provider:", StringComparison.Ordinal) && f.Contains("ModernAuthMail:Providers:kiosk:DisableInteractiveSignIn", StringComparison.Ordinal));
+        Assert.Contains(relay.Failures, f => f.StartsWith("Relay:Routes:2:Provider:", StringComparison.Ordinal) && f.Contains("interactive browser flow", StringComparison.Ordinal) && f.Contains("ModernAuthMail:Providers:desk:DisableInteractiveSignIn", StringComparison.Ordinal));
         Assert.Contains(provider.Failures, f => f.StartsWith("ModernAuthMail:Providers:contoso:ClientSecret is missing", StringComparison.Ordinal));
         await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
     }

@@ -37,6 +37,11 @@ internal sealed class ProviderFactory(CliSettings settings, SettingsResolver res
                 if (settings.Sandbox is { } sandbox)
                 {
                     options.UseFakeEntraId(sandbox.Server);
+                    if (options is InteractiveBrowserTokenProviderOptions browser)
+                    {
+                        // The sandbox's scripted user signs in on the fake's page; the answer reaches MSAL's real loopback listener.
+                        browser.OpenBrowser = sandbox.Browser.OpenAsync;
+                    }
                 }
             });
         }

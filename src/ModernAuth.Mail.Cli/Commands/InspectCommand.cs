@@ -13,8 +13,8 @@ internal static class InspectCommand
         var token = new Argument<string?>("token") { Description = "The access token, or - to read it from standard input (safer: it stays out of shell history).", Arity = ArgumentArity.ZeroOrOne };
         var protocol = new Option<string?>("--protocol", "-p") { Description = "The protocol the token will be used for: checks its scope or role.", HelpName = "imap|pop|smtp|ews" };
         protocol.AcceptOnlyFromAmong(ProtocolNames.All);
-        var flow = new Option<string?>("--flow") { Description = "app (client credentials: roles) or delegated (a signed-in user: scp); secret, certificate and device-code are accepted too.", HelpName = "app|delegated" };
-        flow.AcceptOnlyFromAmong("app", "app-only", "delegated", "secret", "certificate", "device-code");
+        var flow = new Option<string?>("--flow") { Description = "app (client credentials: roles) or delegated (a signed-in user: scp); secret, certificate, device-code and interactive are accepted too.", HelpName = "app|delegated" };
+        flow.AcceptOnlyFromAmong("app", "app-only", "delegated", "secret", "certificate", "device-code", "interactive");
         var mailbox = new Option<string?>("--mailbox") { Description = "The mailbox it will open (XOAUTH2 user=).", HelpName = "address" };
         var tenant = new Option<string?>("--tenant", "--tenant-id") { Description = "The tenant id it should be for [env: MODERNAUTH_MAIL_TENANT_ID].", HelpName = "id" };
         var clientId = new Option<string?>("--client-id") { Description = "The client id it should be for [env: MODERNAUTH_MAIL_CLIENT_ID].", HelpName = "id" };
@@ -54,7 +54,7 @@ internal static class InspectCommand
                 AppOnly = parse.GetValue(flow) switch
                 {
                     "app" or "app-only" or "secret" or "certificate" => true,
-                    "delegated" or "device-code" => false,
+                    "delegated" or "device-code" or "interactive" => false,
                     _ => null,
                 },
                 Mailbox = parse.GetValue(mailbox),

@@ -89,7 +89,7 @@ internal sealed class SettingsResolver(ParseResult parse, CliConsole console, Co
         var cloud = ResolveCloud(settings, sandbox, personalRequested);
         if (flow.IsAppOnly() && !cloud.SupportsAppOnly)
         {
-            throw new ConfigurationException($"Personal Microsoft accounts have no app-only access, so the {flow.Name()} flow cannot work with the cloud {cloud.Name}: use --flow device-code.");
+            throw new ConfigurationException($"Personal Microsoft accounts have no app-only access, so the {flow.Name()} flow cannot work with the cloud {cloud.Name}: use --flow device-code or --flow interactive.");
         }
 
         if (cloud.IsPersonalAccounts)

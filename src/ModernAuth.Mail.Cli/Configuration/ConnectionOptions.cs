@@ -12,7 +12,7 @@ internal sealed class ConnectionOptions
     /// <summary>The help text of each setting (a test checks that every setting has one).</summary>
     internal static readonly IReadOnlyDictionary<string, (string Help, string HelpName)> Help = new Dictionary<string, (string, string)>
     {
-        ["Flow"] = ("How to get a token: secret or certificate (app-only), device-code (a user signs in); the long names (ClientSecret, client-secret, ...) work too [default: certificate when one is configured, else secret when one is set, else device-code].", "secret|certificate|device-code"),
+        ["Flow"] = ("How to get a token: secret or certificate (app-only), device-code or interactive (a user signs in, with a code or in the browser); the long names (ClientSecret, client-secret, InteractiveBrowser, ...) work too [default: certificate when one is configured, else secret when one is set, else device-code].", "secret|certificate|device-code|interactive"),
         ["TenantId"] = ("The tenant id or domain; for device code also organizations or consumers.", "id"),
         ["ClientId"] = ("The application (client) id of the app registration.", "id"),
         ["ClientSecret"] = ("Never an option: the secret comes from the environment, a file or a masked prompt.", "secret"),
@@ -34,11 +34,13 @@ internal sealed class ConnectionOptions
         ["EwsUrl"] = ("Overrides the cloud's EWS endpoint.", "url"),
         ["GraphUrl"] = ("Overrides the cloud's Microsoft Graph endpoint, e.g. https://graph.microsoft.us.", "url"),
         ["Mailbox"] = ("The mailbox to open or send as (XOAUTH2 user=); required for app-only flows.", "address"),
-        ["Username"] = ("Device code: the cached account to use when several are signed in [default: the mailbox].", "address"),
-        ["TokenCachePath"] = ("The device code flow's token cache file, which makes later runs silent.", "path"),
-        ["PersistTokenCache"] = ("Device code: keep the sign-in in the token cache file [default: true].", "bool"),
-        ["AllowUnencryptedTokenCache"] = ("Device code: allow an owner-only plain cache file where no OS key store exists [default: true].", "bool"),
-        ["DisableInteractiveSignIn"] = ("Device code: fail instead of starting a sign-in when no cached one works.", "bool"),
+        ["Username"] = ("Device code and interactive: the cached account to use when several are signed in [default: the mailbox].", "address"),
+        ["TokenCachePath"] = ("The device code and interactive flows' token cache file, which makes later runs silent.", "path"),
+        ["PersistTokenCache"] = ("Device code and interactive: keep the sign-in in the token cache file [default: true].", "bool"),
+        ["AllowUnencryptedTokenCache"] = ("Device code and interactive: allow an owner-only plain cache file where no OS key store exists [default: true].", "bool"),
+        ["DisableInteractiveSignIn"] = ("Device code and interactive: fail instead of starting a sign-in when no cached one works.", "bool"),
+        ["RedirectUri"] = ("Interactive: the loopback redirect URI registered on the app registration [default: http://localhost, any free port].", "url"),
+        ["SignInTimeout"] = ("Interactive: how long the user has to finish the browser sign-in [default: 00:05:00].", "hh:mm:ss"),
         ["NetworkTimeout"] = ("How long one request to the token service may take [default: 00:00:30].", "hh:mm:ss"),
         ["RefreshMargin"] = ("How long before expiry a token is refreshed [default: 00:05:00].", "hh:mm:ss"),
     };

@@ -4,12 +4,13 @@ namespace ModernAuth.Mail.Cli.Configuration;
 internal static class FlowNames
 {
     /// <summary>The short names the help shows; <see cref="MailTokenProviderSettings.TryParseFlow"/> also takes the long ones (ClientSecret, client-secret).</summary>
-    public static readonly string[] All = ["secret", "certificate", "device-code"];
+    public static readonly string[] All = ["secret", "certificate", "device-code", "interactive"];
 
     public static string Name(this MailTokenFlow flow) => flow switch
     {
         MailTokenFlow.ClientSecret => "secret",
         MailTokenFlow.ClientCertificate => "certificate",
+        MailTokenFlow.InteractiveBrowser => "interactive",
         _ => "device-code",
     };
 

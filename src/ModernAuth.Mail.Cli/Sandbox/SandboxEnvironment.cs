@@ -48,6 +48,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
         Servers = servers;
         _signingKey = signingKey;
         Entra = entra;
+        Browser = new FakeBrowser(entra);
         Server = server;
         AppCertificate = appCertificate;
         Cloud = MailCloud.Global with
@@ -72,6 +73,9 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     public TestServers Servers { get; }
 
     public FakeEntraId Entra { get; }
+
+    /// <summary>The scripted browser the interactive flow opens instead of the system browser.</summary>
+    public FakeBrowser Browser { get; }
 
     /// <summary>The sandbox's fake Microsoft Graph (mailboxes of the work and the personal user).</summary>
     public FakeGraph Graph { get; }
@@ -114,8 +118,9 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
 
     /// <summary>Starts the fake Entra ID on the servers' signing key.</summary>
     /// <param name="environment">Environment variables: the servers' location, and MODERNAUTH_MAIL_SANDBOX_DEVICE_CODE
-    /// (<c>approve</c>, <c>decline</c>, <c>expire</c>) and MODERNAUTH_MAIL_SANDBOX_FAULT (<c>hang</c>, <c>unavailable</c>)
-    /// to try failures offline.</param>
+    /// (<c>approve</c>, <c>decline</c>, <c>expire</c>, <c>blocked</c>: Conditional Access blocks the device code flow),
+    /// MODERNAUTH_MAIL_SANDBOX_BROWSER (<c>signin</c>, <c>decline</c>, <c>never</c>, <c>blocked</c>) and
+    /// MODERNAUTH_MAIL_SANDBOX_FAULT (<c>hang</c>, <c>unavailable</c>) to try failures offline.</param>
     /// <param name="personal">Whether the device code signs in the personal account instead of the work account.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<SandboxEnvironment> StartAsync(Func<string, string?> environment, bool personal, CancellationToken cancellationToken)
@@ -138,6 +143,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
             entra.DeviceCodeUser = personal
                 ? entra.AddUser(FakeEntraId.ConsumersTenant, PersonalUser, "Megan Bowen")
                 : entra.AddUser(servers.TenantId, User, "Adele Vance");
+            entra.BrowserUser = entra.DeviceCodeUser;
             ews = await FakeEwsServer.StartAsync(entra, servers.TenantId, cancellationToken);
             ews.AddMailbox(User);
             graph = new FakeGraph(entra, servers.TenantId);
@@ -200,8 +206,17 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
         {
             case "DECLINE": entra.DeviceCodeOutcome = FakeDeviceCodeOutcome.Decline; break;
             case "EXPIRE": entra.DeviceCodeOutcome = FakeDeviceCodeOutcome.Expire; break;
+            case "BLOCKED": entra.BlockDeviceCodeFlow = true; break;
             default: entra.DeviceCodeOutcome = FakeDeviceCodeOutcome.Approve; break;
         }
+
+        entra.BrowserOutcome = environment("MODERNAUTH_MAIL_SANDBOX_BROWSER")?.Trim().ToUpperInvariant() switch
+        {
+            "DECLINE" => FakeBrowserOutcome.Decline,
+            "NEVER" => FakeBrowserOutcome.NeverAnswer,
+            "BLOCKED" => FakeBrowserOutcome.ConditionalAccessBlock,
+            _ => FakeBrowserOutcome.SignIn,
+        };
 
         switch (environment("MODERNAUTH_MAIL_SANDBOX_FAULT")?.Trim().ToUpperInvariant())
         {

@@ -72,6 +72,18 @@ public class ModernAuthMailBuilder
     public virtual ModernAuthMailBuilder AddDeviceCode(string name, Action<ModernAuthMailProviderOptions> configure) =>
         Add(name, MailTokenFlow.DeviceCode, configure);
 
+    /// <summary>
+    /// Registers a delegated provider where a user signs in once in the system browser (<see cref="InteractiveBrowserTokenProvider"/>):
+    /// for desktop apps, and where Conditional Access blocks the device code flow.
+    /// </summary>
+    /// <param name="name">The provider's name. Not empty, no <c>:</c>.</param>
+    /// <param name="configure">Sets the client id and any other setting (<see cref="MailTokenProviderSettings.RedirectUri"/>, <see cref="MailTokenProviderSettings.SignInTimeout"/>, ...).</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>:</c>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
+    public virtual ModernAuthMailBuilder AddInteractiveBrowser(string name, Action<ModernAuthMailProviderOptions> configure) =>
+        Add(name, MailTokenFlow.InteractiveBrowser, configure);
+
     /// <summary>Registers a provider of your own (any <see cref="MailTokenProvider"/>) under a name, for example a test double.</summary>
     /// <param name="name">The provider's name. Not empty, no <c>:</c>.</param>
     /// <param name="factory">Creates the provider, once, on first use.</param>
@@ -198,7 +210,7 @@ public class ModernAuthMailBuilder
             o.UseImpersonation ??= ProviderSettings(sp, name)?.Flow switch
             {
                 MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate => true,
-                MailTokenFlow.DeviceCode => false,
+                MailTokenFlow.DeviceCode or MailTokenFlow.InteractiveBrowser => false,
                 _ => null,
             };
         });

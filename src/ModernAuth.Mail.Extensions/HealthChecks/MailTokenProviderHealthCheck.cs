@@ -68,6 +68,12 @@ internal sealed class MailTokenProviderHealthCheck : IHealthCheck
                 return Failed(MailErrorCodes.InteractionRequired, "No user has signed in yet: sign in once with the device code flow.");
             }
 
+            // A health check must never open a browser and wait for a person.
+            if (provider is InteractiveBrowserTokenProvider browser && (await browser.GetSignedInAccountsAsync(cancellationToken).ConfigureAwait(false)).Count == 0)
+            {
+                return Failed(MailErrorCodes.InteractionRequired, "No user has signed in yet: sign in once in the browser (modernauth-mail token --flow interactive).");
+            }
+
             var token = await provider.GetTokenAsync(new MailTokenRequest(settings.HealthCheckProtocol, settings.Mailbox), cancellationToken).ConfigureAwait(false);
             return new Outcome(name, null, null, token.ExpiresOn);
         }

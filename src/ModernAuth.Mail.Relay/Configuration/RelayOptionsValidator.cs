@@ -151,11 +151,15 @@ internal static class RelayOptionsValidator
                 Error($"Routes:{i}:Upstream", $"'{route.Upstream}' is not an upstream: use Smtp (SMTP AUTH with XOAUTH2, the default) or Graph (Microsoft Graph sendMail).");
             }
             else if (route.Upstream == RelayUpstreamKind.Graph && string.IsNullOrWhiteSpace(route.Mailbox) && !string.IsNullOrWhiteSpace(route.Provider)
-                && (options.TokenProviders.TryGetValue(route.Provider, out var given) ? !given.IsAppOnly : Settings(route.Provider) is { Flow: MailTokenFlow.DeviceCode }))
+                && (options.TokenProviders.TryGetValue(route.Provider, out var given) ? !given.IsAppOnly : Settings(route.Provider) is { Flow: MailTokenFlow.DeviceCode or MailTokenFlow.InteractiveBrowser }))
             {
                 // A delegated token opens the signed-in user's own mailbox (/me): Graph needs no address, but the relay
                 // has no way to learn it before the first send, and a wrong guess would send as someone else.
                 Error($"Routes:{i}:Mailbox", $"is required with Upstream Graph and the delegated provider '{route.Provider}': write the signed-in user's address (Graph sends as that user, through /me).");
+            }
+            else if (!string.IsNullOrWhiteSpace(route.Provider) && !options.TokenProviders.ContainsKey(route.Provider) && Settings(route.Provider) is { Flow: MailTokenFlow.InteractiveBrowser, DisableInteractiveSignIn: false })
+            {
+                Error($"Routes:{i}:Provider", $"'{route.Provider}' uses the interactive browser flow, which would open a browser on the relay's machine and wait for a person who is not there: set ModernAuthMail:Providers:{route.Provider}:DisableInteractiveSignIn to true, and sign in once beforehand on that machine with `modernauth-mail token --flow interactive --token-cache-path <its TokenCachePath>` (or use an app-only flow for the relay).");
             }
 
             if (route.Mailbox is not null && (route.Mailbox.Trim() == "*" || !SenderPatterns.IsValid(route.Mailbox) || route.Mailbox.Trim().StartsWith('@')))

@@ -37,6 +37,9 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
     private FakeDeviceCodeOutcome _deviceCodeOutcome = FakeDeviceCodeOutcome.Approve;
     private int _deviceCodePendingPolls = 1;
     private bool _rejectRefreshTokens;
+    private FakeUser? _browserUser;
+    private FakeBrowserOutcome _browserOutcome = FakeBrowserOutcome.SignIn;
+    private bool _blockDeviceCodeFlow;
     private int _disposed;
 
     /// <summary>Creates a fake with no tenants, applications or users.</summary>
@@ -158,6 +161,73 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
             lock (_gate)
             {
                 _deviceCodePendingPolls = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The user who signs in at the authorize endpoint (the browser sign-in). Default <see langword="null"/>: the user the
+    /// request's <c>login_hint</c> names, else the first user of the request's tenant (or of the application's).
+    /// </summary>
+    public FakeUser? BrowserUser
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _browserUser;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _browserUser = value;
+            }
+        }
+    }
+
+    /// <summary>What the user does at the authorize endpoint (the browser sign-in page). Default <see cref="FakeBrowserOutcome.SignIn"/>.</summary>
+    public FakeBrowserOutcome BrowserOutcome
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _browserOutcome;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _browserOutcome = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A Conditional Access policy blocks the device code flow (as Microsoft advises against device code phishing): every
+    /// device code token poll fails with <c>invalid_grant</c> AADSTS53003. The browser sign-in still works. Default
+    /// <see langword="false"/>.
+    /// </summary>
+    public bool BlockDeviceCodeFlow
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _blockDeviceCodeFlow;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _blockDeviceCodeFlow = value;
             }
         }
     }
@@ -546,6 +616,38 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
         {
             return (_deviceCodeUser, _deviceCodeOutcome, _deviceCodePendingPolls);
         }
+    }
+
+    internal (FakeUser? User, FakeBrowserOutcome Outcome) BrowserSettings()
+    {
+        lock (_gate)
+        {
+            return (_browserUser, _browserOutcome);
+        }
+    }
+
+    internal bool DeviceCodeFlowBlocked => BlockDeviceCodeFlow;
+
+    /// <summary>The user a browser sign-in picks: the one <paramref name="loginHint"/> names in the request's tenant, else the default user.</summary>
+    internal FakeUser? FindUser(string tenant, FakeApplication application, string? loginHint)
+    {
+        if (!string.IsNullOrEmpty(loginHint))
+        {
+            var pathTenant = string.Equals(tenant, ConsumersTenantId, StringComparison.OrdinalIgnoreCase) ? ConsumersTenant : tenant;
+            lock (_gate)
+            {
+                foreach (var state in _tenantOrder)
+                {
+                    var match = state.Users.Find(u => string.Equals(u.UserName, loginHint, StringComparison.OrdinalIgnoreCase));
+                    if (match is not null && (IsAlias(pathTenant) ? match.IsPersonalAccount == string.Equals(pathTenant, ConsumersTenant, StringComparison.OrdinalIgnoreCase) || string.Equals(pathTenant, "common", StringComparison.OrdinalIgnoreCase) : string.Equals(match.TenantId, pathTenant, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        return match;
+                    }
+                }
+            }
+        }
+
+        return FindDefaultUser(tenant, application);
     }
 
     internal void OnDeviceCodeIssued(FakeDeviceCode code) => DeviceCodeIssued?.Invoke(this, code);

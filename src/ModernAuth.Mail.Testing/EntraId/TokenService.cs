@@ -17,6 +17,8 @@ internal sealed class TokenService
     // MSAL.NET 4.92 posts the short form; Entra ID accepts both.
     private const string DeviceCodeGrantTypeShort = "device_code";
     private const string RefreshTokenGrant = "refresh_token";
+    private const string AuthorizationCodeGrant = "authorization_code";
+    private const int AuthorizationCodeLifetimeSeconds = 600;
     private const string JwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
     private const string VerificationUri = "https://microsoft.com/devicelogin";
     private const int DeviceCodeLifetimeSeconds = 900;
@@ -24,6 +26,7 @@ internal sealed class TokenService
     private readonly FakeEntraId _fake;
     private readonly ConcurrentDictionary<string, RefreshGrant> _refreshTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DeviceCodeGrant> _deviceCodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AuthorizationCodeGrantState> _authorizationCodes = new(StringComparer.Ordinal);
     private long _revocationEpoch;
 
     public TokenService(FakeEntraId fake) => _fake = fake;
@@ -49,6 +52,11 @@ internal sealed class TokenService
             }
 
             return Error(request, new AadError(400, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a " + request.Method + " request."));
+        }
+
+        if (isGet && Matches(segments, "*", "oauth2", "v2.0", "authorize"))
+        {
+            return await AuthorizeAsync(request, segments[0], cancellationToken).ConfigureAwait(false);
         }
 
         if (isGet && Matches(segments, "common", "discovery", "instance"))
@@ -132,6 +140,7 @@ internal sealed class TokenService
             ClientCredentialsGrant => ClientCredentials(request, tenant, application),
             DeviceCodeGrantType or DeviceCodeGrantTypeShort => DeviceCodeToken(request, tenant, application),
             RefreshTokenGrant => RefreshToken(request, tenant, application),
+            AuthorizationCodeGrant => AuthorizationCodeToken(request, tenant, application),
             _ => Error(request, new AadError(400, "unsupported_grant_type", 70003, $"The app requested an unsupported grant type '{grantType}'.")),
         };
     }
@@ -253,6 +262,11 @@ internal sealed class TokenService
             return Error(request, authentication.Error);
         }
 
+        if (_fake.DeviceCodeFlowBlocked)
+        {
+            return Error(request, ConditionalAccessBlock());
+        }
+
         if (!_deviceCodes.TryGetValue(code, out var grant) || !ReferenceEquals(grant.Application, application))
         {
             return Error(request, new AadError(400, "invalid_grant", 70000, "Provided grant is invalid or malformed."));
@@ -284,6 +298,161 @@ internal sealed class TokenService
         }
 
         return issued;
+    }
+
+    /// <summary>
+    /// The sign-in page as a scripted browser sees it: checks the request like Entra ID (client, <c>response_type=code</c>,
+    /// an http loopback <c>redirect_uri</c>, an S256 <c>code_challenge</c>), then does what <see cref="FakeEntraId.BrowserOutcome"/>
+    /// says and answers with a 302 to the redirect URI carrying a code (or an error) and the request's <c>state</c>.
+    /// </summary>
+    private async Task<EntraHttpResponse> AuthorizeAsync(EntraHttpRequest request, string tenant, CancellationToken cancellationToken)
+    {
+        var query = EntraHttpRequest.ParseForm(request.Url.Query.TrimStart('?'));
+        string? Query(string name) => query.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+        if (!_fake.IsKnownTenant(tenant))
+        {
+            return Error(request, UnknownTenant(tenant));
+        }
+
+        var clientId = Query("client_id");
+        if (clientId is null)
+        {
+            return Error(request, MissingParameter("client_id"));
+        }
+
+        var application = _fake.FindApplication(tenant, clientId);
+        if (application is null)
+        {
+            return Error(request, UnknownApplication(tenant, clientId));
+        }
+
+        // Entra ID never redirects to an address it cannot trust: a bad redirect URI is an error page, not a redirect.
+        var redirect = Query("redirect_uri");
+        if (redirect is null || !Uri.TryCreate(redirect, UriKind.Absolute, out var redirectUri) || redirectUri.Scheme != Uri.UriSchemeHttp ||
+            !(string.Equals(redirectUri.Host, "localhost", StringComparison.OrdinalIgnoreCase) || redirectUri.Host == "127.0.0.1"))
+        {
+            return Error(request, new AadError(400, "invalid_request", 50011, $"The redirect URI '{redirect}' specified in the request does not match the redirect URIs configured for the application '{clientId}'. A public client's browser sign-in must use an http loopback redirect URI such as http://localhost."));
+        }
+
+        var state = Query("state");
+        var formPost = string.Equals(Query("response_mode"), "form_post", StringComparison.Ordinal);
+        EntraHttpResponse Redirect(string error, int code, string text) => RedirectError(redirectUri, state, formPost, error, code, text);
+        if (!string.Equals(Query("response_type"), "code", StringComparison.Ordinal))
+        {
+            return Redirect("unsupported_response_type", 700054, "response_type 'code' is required for this flow.");
+        }
+
+        var challenge = Query("code_challenge");
+        if (challenge is null || !string.Equals(Query("code_challenge_method"), "S256", StringComparison.Ordinal))
+        {
+            return Redirect("invalid_request", 9002325, "Proof Key for Code Exchange is required: send code_challenge with code_challenge_method S256.");
+        }
+
+        var scope = Query("scope");
+        if (scope is null)
+        {
+            return Redirect("invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+        }
+
+        var (browserUser, outcome) = _fake.BrowserSettings();
+        switch (outcome)
+        {
+            case FakeBrowserOutcome.NeverAnswer:
+                // The user never finishes: the page stays open and nothing comes back to the app.
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                break;
+            case FakeBrowserOutcome.Decline:
+                return Redirect("access_denied", 65004, "User declined to consent to access the app.");
+            case FakeBrowserOutcome.ConditionalAccessBlock:
+                var block = ConditionalAccessBlock();
+                return Redirect("access_denied", block.Code, block.Text);
+        }
+
+        var hint = Query("login_hint");
+        var user = browserUser ?? _fake.FindUser(tenant, application, hint);
+        if (user is null)
+        {
+            return Redirect("invalid_request", 50034, $"The user account {{EUII Hidden}} does not exist in the '{application.TenantId}' directory. To sign into this application, the account must be added to the directory.");
+        }
+
+        var code = "1.A" + RandomToken(120);
+        _authorizationCodes[code] = new AuthorizationCodeGrantState(application, user, scope, redirect, challenge, _fake.Now.AddSeconds(AuthorizationCodeLifetimeSeconds));
+        return Answer(redirect, formPost, [new("code", code), new("state", state), new("session_state", Guid.NewGuid().ToString())]);
+    }
+
+    private EntraHttpResponse RedirectError(Uri redirectUri, string? state, bool formPost, string error, int code, string text)
+    {
+        var description = string.Create(CultureInfo.InvariantCulture, $"AADSTS{code}: {text}\r\nTrace ID: {Guid.NewGuid()}\r\nCorrelation ID: {Guid.NewGuid()}\r\nTimestamp: {Timestamp(_fake.Now)}");
+        return Answer(redirectUri.OriginalString, formPost, [new("error", error), new("error_description", description), new("state", state)]);
+    }
+
+    /// <summary>
+    /// The sign-in page's answer to the app, as Entra ID sends it: a 302 to the redirect URI with the fields in the query,
+    /// or, for <c>response_mode=form_post</c> (MSAL's loopback listener asks for it), a page whose form posts them there.
+    /// </summary>
+    private static EntraHttpResponse Answer(string redirect, bool formPost, List<KeyValuePair<string, string?>> fields)
+    {
+        var present = fields.Where(f => f.Value is not null).ToList();
+        if (!formPost)
+        {
+            var location = redirect + (redirect.Contains('?', StringComparison.Ordinal) ? "&" : "?") +
+                string.Join('&', present.Select(f => f.Key + "=" + Uri.EscapeDataString(f.Value!)));
+            return new EntraHttpResponse(302, null, [new("Location", location)]);
+        }
+
+        var html = new StringBuilder("<html><head><title>Working...</title></head><body><form method=\"POST\" name=\"hiddenform\" action=\"")
+            .Append(System.Net.WebUtility.HtmlEncode(redirect)).Append("\">");
+        foreach (var (name, value) in present)
+        {
+            html.Append("<input type=\"hidden\" name=\"").Append(name).Append("\" value=\"").Append(System.Net.WebUtility.HtmlEncode(value)).Append("\" />");
+        }
+
+        html.Append("<noscript><p>Script is disabled. Click Submit to continue.</p><input type=\"submit\" value=\"Submit\" /></noscript></form>")
+            .Append("<script language=\"javascript\">document.forms[0].submit();</script></body></html>");
+        return new EntraHttpResponse(200, html.ToString(), null, "text/html");
+    }
+
+    private static AadError ConditionalAccessBlock() =>
+        new(400, "invalid_grant", 53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", "bad_token");
+
+    /// <summary>Redeems a code from <see cref="AuthorizeAsync"/>: once, by the same client, with the same redirect URI and the PKCE verifier.</summary>
+    private EntraHttpResponse AuthorizationCodeToken(EntraHttpRequest request, string tenant, FakeApplication application)
+    {
+        var code = request.Field("code");
+        if (code is null)
+        {
+            return Error(request, MissingParameter("code"));
+        }
+
+        var authentication = AuthenticateClient(request, tenant, application, credentialRequired: !application.IsPublicClient);
+        if (authentication.Error is not null)
+        {
+            return Error(request, authentication.Error);
+        }
+
+        if (!_authorizationCodes.TryRemove(code, out var grant) || !ReferenceEquals(grant.Application, application))
+        {
+            return Error(request, new AadError(400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token."));
+        }
+
+        if (_fake.Now >= grant.ExpiresOn)
+        {
+            return Error(request, new AadError(400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."));
+        }
+
+        if (!string.Equals(request.Field("redirect_uri"), grant.RedirectUri, StringComparison.Ordinal))
+        {
+            return Error(request, new AadError(400, "invalid_grant", 50011, "The redirect URI of the token request does not match the redirect URI of the authorization request."));
+        }
+
+        var verifier = request.Field("code_verifier");
+        if (verifier is null || !string.Equals(Base64Url.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))), grant.CodeChallenge, StringComparison.Ordinal))
+        {
+            return Error(request, new AadError(400, "invalid_grant", 50148, "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE."));
+        }
+
+        return IssueUserTokens(request, application, grant.User, request.Field("scope") ?? grant.Scope, authentication.AppIdAcr);
     }
 
     private EntraHttpResponse RefreshToken(EntraHttpRequest request, string tenant, FakeApplication application)
@@ -645,6 +814,8 @@ internal sealed class TokenService
         Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(objectId + ":" + clientId)));
 
     private readonly record struct ClientAuthentication(string AppIdAcr, AadError? Error);
+
+    private sealed record AuthorizationCodeGrantState(FakeApplication Application, FakeUser User, string Scope, string RedirectUri, string CodeChallenge, DateTimeOffset ExpiresOn);
 
     private sealed record RefreshGrant(string ClientId, FakeUser User, string Scope, DateTimeOffset IssuedAt, long Epoch);
 

@@ -3,16 +3,20 @@ namespace ModernAuth.Mail.Testing.Internal;
 /// <summary>A response the fake sends, whichever transport carries it.</summary>
 internal sealed class EntraHttpResponse
 {
-    public EntraHttpResponse(int statusCode, string? json, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
+    public EntraHttpResponse(int statusCode, string? json, IReadOnlyList<KeyValuePair<string, string>>? headers = null, string? mediaType = null)
     {
         StatusCode = statusCode;
         Json = json;
         Headers = headers ?? [];
+        MediaType = mediaType ?? "application/json";
     }
+
+    /// <summary>The body's media type: <c>application/json</c>, or <c>text/html</c> for the authorize endpoint's form_post page.</summary>
+    public string MediaType { get; }
 
     public int StatusCode { get; }
 
-    /// <summary>The JSON body, or <see langword="null"/> for an empty body.</summary>
+    /// <summary>The body (JSON unless <see cref="MediaType"/> says otherwise), or <see langword="null"/> for an empty body.</summary>
     public string? Json { get; }
 
     /// <summary>Response headers besides Content-Type (for example Retry-After).</summary>

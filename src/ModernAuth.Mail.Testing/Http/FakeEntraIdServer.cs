@@ -128,7 +128,7 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
 
         if (answer.Json is not null)
         {
-            response.ContentType = "application/json; charset=utf-8";
+            response.ContentType = answer.MediaType + "; charset=utf-8";
             await response.WriteAsync(answer.Json, context.RequestAborted).ConfigureAwait(false);
         }
     }

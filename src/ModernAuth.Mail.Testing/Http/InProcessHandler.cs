@@ -31,7 +31,7 @@ internal sealed class InProcessHandler : HttpMessageHandler
             RequestMessage = request,
             Content = answer.Json is null
                 ? new ByteArrayContent([])
-                : new StringContent(answer.Json, Encoding.UTF8, "application/json"),
+                : new StringContent(answer.Json, Encoding.UTF8, answer.MediaType),
         };
         response.Headers.CacheControl = new CacheControlHeaderValue { NoStore = true, NoCache = true };
         if (clientRequestId is not null)

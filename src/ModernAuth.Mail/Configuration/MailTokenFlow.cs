@@ -15,4 +15,10 @@ public enum MailTokenFlow
 
     /// <summary>A user signs in once with a device code: <see cref="DeviceCodeTokenProvider"/>. Also written <c>device-code</c>.</summary>
     DeviceCode = 2,
+
+    /// <summary>
+    /// A user signs in once in the system browser (loopback redirect, PKCE): <see cref="InteractiveBrowserTokenProvider"/>.
+    /// Also written <c>interactive-browser</c>, <c>interactive</c> or <c>browser</c>.
+    /// </summary>
+    InteractiveBrowser = 3,
 }

@@ -50,6 +50,17 @@ internal static class MailTokenProviderBuilder
             MailTokenFlow.ClientSecret => new ClientSecretTokenProvider(tenantId!, clientId, ReadSecret(settings), Common(new ClientSecretTokenProviderOptions())),
             MailTokenFlow.ClientCertificate => new ClientCertificateTokenProvider(tenantId!, clientId, CertificateSource(settings),
                 Common(new ClientCertificateTokenProviderOptions { SendCertificateChain = settings.SendCertificateChain })),
+            MailTokenFlow.InteractiveBrowser => new InteractiveBrowserTokenProvider(clientId, Common(new InteractiveBrowserTokenProviderOptions
+            {
+                TenantId = tenantId,
+                TokenCachePath = settings.TokenCachePath,
+                PersistTokenCache = settings.PersistTokenCache,
+                AllowUnencryptedTokenCache = settings.AllowUnencryptedTokenCache,
+                DisableInteractiveSignIn = settings.DisableInteractiveSignIn,
+                Username = settings.Username?.Trim(),
+                RedirectUri = settings.RedirectUri ?? InteractiveBrowserTokenProviderOptions.DefaultRedirectUri,
+                SignInTimeout = settings.SignInTimeout ?? InteractiveBrowserTokenProviderOptions.DefaultSignInTimeout,
+            })),
             _ => new DeviceCodeTokenProvider(clientId, Common(new DeviceCodeTokenProviderOptions
             {
                 TenantId = tenantId,

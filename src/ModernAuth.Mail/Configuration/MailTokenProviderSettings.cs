@@ -125,26 +125,39 @@ public class MailTokenProviderSettings
     /// </summary>
     public string? Mailbox { get; set; }
 
-    /// <summary><see cref="MailTokenFlow.DeviceCode"/>: the account to use when several are cached. Default <see langword="null"/>.</summary>
+    /// <summary><see cref="MailTokenFlow.DeviceCode"/> and <see cref="MailTokenFlow.InteractiveBrowser"/>: the account to use when several are cached. Default <see langword="null"/>.</summary>
     public string? Username { get; set; }
 
     /// <summary>
-    /// <see cref="MailTokenFlow.DeviceCode"/>: the token cache file that keeps the sign-in. Default <see langword="null"/>:
+    /// <see cref="MailTokenFlow.DeviceCode"/> and <see cref="MailTokenFlow.InteractiveBrowser"/>: the token cache file that keeps the sign-in. Default <see langword="null"/>:
     /// <see cref="DeviceCodeTokenProviderOptions.TokenCachePath"/>'s default.
     /// </summary>
     public string? TokenCachePath { get; set; }
 
-    /// <summary><see cref="MailTokenFlow.DeviceCode"/>: keeps the sign-in in a file. Default <see langword="true"/>.</summary>
+    /// <summary><see cref="MailTokenFlow.DeviceCode"/> and <see cref="MailTokenFlow.InteractiveBrowser"/>: keeps the sign-in in a file. Default <see langword="true"/>.</summary>
     public bool PersistTokenCache { get; set; } = true;
 
-    /// <summary><see cref="MailTokenFlow.DeviceCode"/>: allows an owner-only plain cache file where no OS key store exists. Default <see langword="true"/>.</summary>
+    /// <summary><see cref="MailTokenFlow.DeviceCode"/> and <see cref="MailTokenFlow.InteractiveBrowser"/>: allows an owner-only plain cache file where no OS key store exists. Default <see langword="true"/>.</summary>
     public bool AllowUnencryptedTokenCache { get; set; } = true;
 
     /// <summary>
-    /// <see cref="MailTokenFlow.DeviceCode"/>: fails with <see cref="MailErrorCodes.InteractionRequired"/> instead of
+    /// <see cref="MailTokenFlow.DeviceCode"/> and <see cref="MailTokenFlow.InteractiveBrowser"/>: fails with <see cref="MailErrorCodes.InteractionRequired"/> instead of
     /// starting a sign-in when no cached sign-in works (for services no person watches). Default <see langword="false"/>.
     /// </summary>
     public bool DisableInteractiveSignIn { get; set; }
+
+    /// <summary>
+    /// <see cref="MailTokenFlow.InteractiveBrowser"/>: the loopback redirect URI registered on the app registration
+    /// (<c>http://localhost</c>, optionally with a fixed port, or <c>http://127.0.0.1</c>). Default <see langword="null"/>:
+    /// <c>http://localhost</c> on any free port.
+    /// </summary>
+    public Uri? RedirectUri { get; set; }
+
+    /// <summary>
+    /// <see cref="MailTokenFlow.InteractiveBrowser"/>: how long the user has to finish the browser sign-in before it fails
+    /// with <see cref="MailErrorCodes.SignInTimedOut"/>. Default <see langword="null"/>: 5 minutes.
+    /// </summary>
+    public TimeSpan? SignInTimeout { get; set; }
 
     /// <summary>How long one request to the token service may take. Default <see langword="null"/>: 30 seconds.</summary>
     public TimeSpan? NetworkTimeout { get; set; }
@@ -166,7 +179,7 @@ public class MailTokenProviderSettings
 
     /// <summary>
     /// Parses a flow as any front end may write it: the enum name (<c>ClientSecret</c>), kebab case
-    /// (<c>client-secret</c>) or the short form (<c>secret</c>, <c>certificate</c>, <c>device-code</c>), in any case.
+    /// (<c>client-secret</c>) or the short form (<c>secret</c>, <c>certificate</c>, <c>device-code</c>, <c>interactive</c>), in any case.
     /// </summary>
     /// <param name="text">The text.</param>
     /// <param name="flow">The flow, when known.</param>
@@ -179,6 +192,7 @@ public class MailTokenProviderSettings
             case "CLIENTSECRET" or "SECRET": flow = MailTokenFlow.ClientSecret; return true;
             case "CLIENTCERTIFICATE" or "CERTIFICATE" or "CERT": flow = MailTokenFlow.ClientCertificate; return true;
             case "DEVICECODE" or "DEVICE": flow = MailTokenFlow.DeviceCode; return true;
+            case "INTERACTIVEBROWSER" or "INTERACTIVE" or "BROWSER": flow = MailTokenFlow.InteractiveBrowser; return true;
             default: return false;
         }
     }

@@ -22,11 +22,11 @@ internal static class MailTokenProviderSettingsValidator
 
         if (settings.Flow is not { } flow)
         {
-            Fail("Flow", $"{K("Flow")} is missing: use ClientSecret or ClientCertificate (app-only), or DeviceCode (a user signs in once).");
+            Fail("Flow", $"{K("Flow")} is missing: use ClientSecret or ClientCertificate (app-only), or DeviceCode or InteractiveBrowser (a user signs in once).");
         }
         else if (!Enum.IsDefined(typeof(MailTokenFlow), flow))
         {
-            Fail("Flow", $"{K("Flow")} {V(flow.ToString())} is not a flow: use ClientSecret, ClientCertificate or DeviceCode.");
+            Fail("Flow", $"{K("Flow")} {V(flow.ToString())} is not a flow: use ClientSecret, ClientCertificate, DeviceCode or InteractiveBrowser.");
         }
 
         if (string.IsNullOrWhiteSpace(settings.ClientId))
@@ -49,6 +49,16 @@ internal static class MailTokenProviderSettingsValidator
         }
 
         FileMustExist(settings.AuthorityCertificatePath, "AuthorityCertificatePath", Fail);
+
+        if (settings.RedirectUri is { } redirect && !InteractiveBrowserTokenProvider.IsLoopbackRedirect(redirect))
+        {
+            Fail("RedirectUri", $"{K("RedirectUri")} {V(redirect.OriginalString)} must be an http loopback address registered on the app registration: http://localhost (any free port), http://localhost:PORT or http://127.0.0.1.");
+        }
+
+        if (settings.SignInTimeout is { } signInTimeout && signInTimeout <= TimeSpan.Zero)
+        {
+            Fail("SignInTimeout", $"{K("SignInTimeout")} must be positive (for example 00:05:00).");
+        }
 
         if (settings.NetworkTimeout is { } timeout && timeout <= TimeSpan.Zero)
         {
@@ -164,7 +174,7 @@ internal static class MailTokenProviderSettingsValidator
         static string K(string setting) => MailSettingsFailure.Key(setting);
         if (!cloud.SupportsAppOnly)
         {
-            fail("Cloud", $"{K("Cloud")} is {cloud.Name}, which has no app-only access (personal accounts only sign in as a user): use {K("Flow")} DeviceCode.");
+            fail("Cloud", $"{K("Cloud")} is {cloud.Name}, which has no app-only access (personal accounts only sign in as a user): use {K("Flow")} DeviceCode or InteractiveBrowser.");
         }
 
         if (string.IsNullOrWhiteSpace(settings.TenantId))

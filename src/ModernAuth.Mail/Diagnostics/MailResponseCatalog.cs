@@ -594,6 +594,20 @@ public class MailResponseCatalog
                 @"^530\s+5\.7\.57\b",
                 "The client sent MAIL FROM without being authenticated: AUTH was skipped, or it failed and the client went on anyway.",
                 "Connect to port 587 with STARTTLS, then AUTH XOAUTH2 before MAIL FROM, and stop on an authentication error instead of ignoring it; check the earlier 535 reply for the reason. " + smtpGates),
+
+            // The browser sign-in's own outcomes (MSAL's client error codes and ours), as a user pastes them.
+            new Rule(MailErrorCodes.BrowserUnavailable, MailResponseSource.TokenService, MailFindingSeverity.Error, false,
+                @"\b(linux_xdg_open_failed|browser_unavailable)\b|Unable to open a web page using xdg-open",
+                "No browser could be started for the interactive sign-in (a server, a container or an SSH session has none; MSAL found no xdg-open, gnome-open, kfmclient, wslview or known browser).",
+                "Use Flow=DeviceCode (modernauth-mail token --flow device-code) where no browser can run, or show the sign-in page another way with InteractiveBrowserTokenProviderOptions.OpenBrowser or CustomWebUi; on a desktop, install xdg-utils and a browser."),
+            new Rule(MailErrorCodes.SignInCanceled, MailResponseSource.TokenService, MailFindingSeverity.Error, false,
+                @"\b(authentication_canceled|sign_in_canceled)\b|User canceled authentication",
+                "The user closed or declined the browser sign-in.",
+                "Sign in again and accept the permissions the app asks for; if the consent screen asks for an administrator, an administrator grants consent first."),
+            new Rule(MailErrorCodes.SignInTimedOut, MailResponseSource.TokenService, MailFindingSeverity.Error, false,
+                @"\bsign_in_timed_out\b",
+                "The browser sign-in did not come back within the sign-in timeout: nobody finished it, or the browser opened where nobody sees it.",
+                "Sign in again within the time or raise SignInTimeout (--sign-in-timeout); where no browser can be shown use Flow=DeviceCode or a custom web UI."),
         };
     }
 

@@ -74,4 +74,25 @@ public static class MailErrorCodes
 
     /// <summary>The token cache file could not be read or written.</summary>
     public const string TokenCacheUnavailable = "token_cache_unavailable";
+
+    /// <summary>
+    /// The user closed or declined the browser sign-in (<c>authentication_canceled</c>, <c>access_denied</c>). Not retryable
+    /// without the user: sign in again and accept.
+    /// </summary>
+    public const string SignInCanceled = "sign_in_canceled";
+
+    /// <summary>The browser sign-in did not come back within the sign-in timeout. Not retryable without the user.</summary>
+    public const string SignInTimedOut = "sign_in_timed_out";
+
+    /// <summary>
+    /// No browser could be started for an interactive sign-in (a server, a container, SSH without a desktop): use the
+    /// device code flow or a custom web UI.
+    /// </summary>
+    public const string BrowserUnavailable = "browser_unavailable";
+
+    /// <summary>
+    /// A Conditional Access policy blocked the sign-in or the flow (AADSTS53003 and friends), for example a tenant that
+    /// blocks the device code flow: the remedy names the flow to use instead.
+    /// </summary>
+    public const string ConditionalAccessBlocked = "conditional_access_blocked";
 }

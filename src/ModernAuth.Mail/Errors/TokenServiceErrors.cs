@@ -10,6 +10,9 @@ namespace ModernAuth.Mail;
 /// </summary>
 internal static class TokenServiceErrors
 {
+    /// <summary>AADSTS53003: access blocked by Conditional Access (also what a policy that blocks the device code flow returns).</summary>
+    public const int ConditionalAccessBlockedCode = 53003;
+
     private static readonly Regex AadstsPattern = new(@"AADSTS(\d{5,7})", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
 
     public static IReadOnlyList<TokenServiceError> All { get; } = new[]
@@ -32,7 +35,7 @@ internal static class TokenServiceErrors
         new TokenServiceError(new[] { 65001, 65004, 90094, 90008 }, MailErrorCodes.ConsentRequired,
             "The permission has not been consented to (by the user or an administrator).",
             "Grant admin consent: Entra admin center > App registrations > {clientId} > API permissions > Grant admin consent, or run `az ad app permission admin-consent --id {clientId}`; the Exchange permissions are under 'APIs my organization uses' > Office 365 Exchange Online."),
-        new TokenServiceError(new[] { 50076, 50079, 50158 }, MailErrorCodes.MfaRequired,
+        new TokenServiceError(new[] { 50076, 50079 }, MailErrorCodes.MfaRequired,
             "Multi-factor authentication is required for this sign-in.",
             "Sign in with the device code flow and complete the MFA prompt; a Conditional Access policy may also require it. Password flows cannot do MFA."),
         new TokenServiceError(new[] { 70043, 700082, 50173, 700084, 70008, 50132, 54005 }, MailErrorCodes.RefreshTokenExpired,
@@ -56,9 +59,12 @@ internal static class TokenServiceErrors
         new TokenServiceError(new[] { 50020, 50034, 50053, 50057, 50055, 50126 }, MailErrorCodes.InteractionRequired,
             "The account cannot sign in as it is (unknown user, locked, disabled or password expired).",
             "Sign in with the device code flow in a browser to see and fix the account's problem, or ask an administrator."),
-        new TokenServiceError(new[] { 53003, 53000, 53001, 530032 }, MailErrorCodes.InteractionRequired,
-            "A Conditional Access policy blocked the sign-in.",
-            "Ask an administrator to review the sign-in logs (Entra admin center > Sign-in logs) for client {clientId} and adjust the Conditional Access policy."),
+        new TokenServiceError(new[] { ConditionalAccessBlockedCode, 53000, 53001, 530032 }, MailErrorCodes.ConditionalAccessBlocked,
+            "A Conditional Access policy blocked the sign-in (a blocked flow such as device code, or a device, location or app condition).",
+            "If the device code flow was blocked, use Flow=InteractiveBrowser (the user signs in in a browser on this machine); for a service, use an app-only flow (ClientCertificate, ClientSecret, or a managed or workload identity). Otherwise ask an administrator to read the sign-in log (Entra admin center > Sign-in logs, client {clientId}) for the policy that applied. docs/choosing-a-flow.md says which flow fits."),
+        new TokenServiceError(new[] { 50158 }, MailErrorCodes.ConditionalAccessBlocked,
+            "A Conditional Access policy requires an external security challenge (a custom control or external authentication method) that was not satisfied.",
+            "Sign in interactively with Flow=InteractiveBrowser so the challenge can be completed in the browser; a device code or silent sign-in cannot satisfy it. For a service, use an app-only flow."),
         new TokenServiceError(new[] { 70016 }, MailErrorCodes.InteractionRequired,
             "The device code sign-in is still pending.",
             "Open the verification URL and enter the code."),

@@ -33,8 +33,8 @@ internal static partial class Log
     public static partial void TokenCacheUnavailable(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = 1007, EventName = "SilentSignInUnavailable", Level = LogLevel.Information,
-        Message = "No cached sign-in could be used for {Protocol} ({Reason}); starting a device code sign-in.")]
-    public static partial void SilentSignInUnavailable(ILogger logger, MailProtocol protocol, string reason);
+        Message = "No cached sign-in could be used for {Protocol} ({Reason}); starting {SignIn}.")]
+    public static partial void SilentSignInUnavailable(ILogger logger, MailProtocol protocol, string reason, string signIn);
 
     [LoggerMessage(EventId = 1008, EventName = "TokenCacheDamaged", Level = LogLevel.Warning,
         Message = "The token cache file {Path} was damaged and has been moved to {MovedTo}; the user signs in again.")]
@@ -59,6 +59,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 1013, EventName = "TokenCacheLeaseWaitTimedOut", Level = LogLevel.Warning,
         Message = "No token appeared in the store under {Key} within {MaxWait} while another instance held its lease; asking the token service directly.")]
     public static partial void TokenCacheLeaseWaitTimedOut(ILogger logger, string key, TimeSpan maxWait);
+
+    [LoggerMessage(EventId = 1014, EventName = "BrowserSignInStarted", Level = LogLevel.Information,
+        Message = "Waiting up to {Timeout} for the user to sign in in {Browser}; the answer comes back to {RedirectUri}.")]
+    public static partial void BrowserSignInStarted(ILogger logger, TimeSpan timeout, string browser, string redirectUri);
 
     [LoggerMessage(EventId = 1100, EventName = "Msal", Message = "MSAL: {Message}")]
     public static partial void Msal(ILogger logger, LogLevel level, string message);

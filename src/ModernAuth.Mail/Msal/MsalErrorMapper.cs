@@ -24,7 +24,17 @@ internal static class MsalErrorMapper
                         "Run the sign-in again and enter the new code within its lifetime (usually 15 minutes).", false, error, protocol, description);
             }
 
-            if (TokenServiceErrors.TryParseAadsts(service.Message, out var aadsts) && TokenServiceErrors.Find(aadsts) is { } entry)
+            var hasAadsts = TokenServiceErrors.TryParseAadsts(service.Message, out var aadsts);
+            var entry = hasAadsts ? TokenServiceErrors.Find(aadsts) : null;
+
+            // The user declined in the browser (AADSTS65004 comes with it): that is a canceled sign-in, not missing consent;
+            // a Conditional Access block also arrives as access_denied and keeps its own code.
+            if (service.ErrorCode is "access_denied" or "authentication_canceled" && entry?.ErrorCode != MailErrorCodes.ConditionalAccessBlocked)
+            {
+                return SignInCanceled(error, protocol, description);
+            }
+
+            if (entry is not null)
             {
                 return Create(entry.ErrorCode,
                     $"The token service at {authorityHost.Host} refused the request with AADSTS{aadsts}: {entry.Meaning}",
@@ -72,6 +82,16 @@ internal static class MsalErrorMapper
 
         if (error is MsalClientException client)
         {
+            switch (client.ErrorCode)
+            {
+                case "authentication_canceled" or "access_denied":
+                    return SignInCanceled(error, protocol, null);
+                case "linux_xdg_open_failed" or "webview_unavailable" or "system_browser_unavailable":
+                    // MSAL could not start a browser: on Linux it tries xdg-open, gnome-open, kfmclient, wslview and some browsers.
+                    return Create(MailErrorCodes.BrowserUnavailable, $"No browser could be started for the interactive sign-in ({client.ErrorCode}).",
+                        "On a machine without a desktop browser (a server, a container, SSH) use Flow=DeviceCode (`modernauth-mail token --flow device-code`), or give InteractiveBrowserTokenProviderOptions.OpenBrowser or CustomWebUi to show the sign-in page another way; on a desktop, install xdg-utils and a browser.", false, error, protocol, null);
+            }
+
             if (client.ErrorCode is "request_timeout" || FindInner<TaskCanceledException>(error) is not null)
             {
                 return Timeout(error, protocol, authorityHost);
@@ -99,6 +119,10 @@ internal static class MsalErrorMapper
         return Create(MailErrorCodes.Unknown, $"Getting a token failed unexpectedly ({error.GetType().Name}).",
             "See the inner exception; if it persists, report it with the log (tokens are never logged).", false, error, protocol, null);
     }
+
+    private static MailAuthenticationException SignInCanceled(Exception error, MailProtocol protocol, string? serverResponse) =>
+        Create(MailErrorCodes.SignInCanceled, "The user canceled or declined the sign-in in the browser.",
+            "Sign in again and accept the permissions the app asks for (an administrator may need to grant consent first); if the tenant blocks this app, ask an administrator.", false, error, protocol, serverResponse);
 
     private static MailAuthenticationException Timeout(Exception error, MailProtocol protocol, Uri authorityHost) =>
         Create(MailErrorCodes.TokenServiceTimeout, $"The token service at {authorityHost.Host} did not answer in time.",

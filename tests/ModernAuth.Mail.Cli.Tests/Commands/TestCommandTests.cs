@@ -26,6 +26,7 @@ public sealed class TestCommandTests
     [InlineData("secret")]
     [InlineData("certificate")]
     [InlineData("device-code")]
+    [InlineData("interactive")]
     public async Task TestAll_Json_EachFlowPassesEveryStep(string flow)
     {
         var cli = new CliRunner();

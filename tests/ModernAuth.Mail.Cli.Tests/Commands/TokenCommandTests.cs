@@ -64,6 +64,40 @@ public sealed class TokenCommandTests
     }
 
     [Fact]
+    public async Task Token_Interactive_SignsInInTheScriptedBrowserOnceThenSilentFromTheCache()
+    {
+        var cli = new CliRunner();
+        var cache = cli.TempFile("browser-cache.bin");
+
+        var first = await cli.RunAsync("--sandbox", "token", "--protocol", "imap", "--flow", "interactive", "--token-cache", cache);
+        var second = await cli.RunAsync("--sandbox", "token", "--protocol", "imap", "--flow", "interactive", "--token-cache", cache, "--disable-interactive-sign-in", "true");
+        var personal = await cli.RunAsync("--sandbox", "token", "--protocol", "imap", "--flow", "interactive", "--cloud", "personal", "--token-cache", cli.TempFile("browser-personal.bin"));
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("interactive (delegated)", first.Out, StringComparison.Ordinal);
+        Assert.Contains("IMAP.AccessAsUser.All", first.Out, StringComparison.Ordinal);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(Fingerprint(first.Out), Fingerprint(second.Out));
+        Assert.True(personal.ExitCode == 0, personal.ToString());
+        Assert.Contains("megan@outlook.test", personal.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("MODERNAUTH_MAIL_SANDBOX_BROWSER", "decline", "interactive", "sign_in_canceled")]
+    [InlineData("MODERNAUTH_MAIL_SANDBOX_BROWSER", "never", "interactive", "sign_in_timed_out")]
+    [InlineData("MODERNAUTH_MAIL_SANDBOX_BROWSER", "blocked", "interactive", "conditional_access_blocked")]
+    [InlineData("MODERNAUTH_MAIL_SANDBOX_DEVICE_CODE", "blocked", "device-code", "--flow interactive")]
+    public async Task Token_BrowserOrDeviceCodeFault_ExitsWith4WithTheCodeAndRemedy(string knob, string value, string flow, string expected)
+    {
+        var cli = new CliRunner().With(knob, value);
+        var result = await cli.RunAsync("--sandbox", "token", "--flow", flow, "--sign-in-timeout", "00:00:01", "--token-cache", cli.TempFile("fault.bin"));
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Fact]
     public async Task Token_DeviceCodeForPersonalAccount_IsOpaqueAndThatIsNormal()
     {
         var cli = new CliRunner();

@@ -86,6 +86,24 @@ public sealed class HealthCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckHealthAsync_InteractiveBrowserNobodySignedIn_InteractionRequiredWithoutOpeningBrowser()
+    {
+        await using var services = Build(b => b.AddInteractiveBrowser("adele", o =>
+        {
+            o.ClientId = TestIds.PublicClientId;
+            o.TenantId = TestIds.Tenant;
+            o.PersistTokenCache = false;
+        }));
+
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        var entry = report.Entries["modernauth-mail"];
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal(MailErrorCodes.InteractionRequired, entry.Data["adele"]);
+        Assert.Equal(0, _entra.RequestCount);
+    }
+
+    [Fact]
     public async Task CheckHealthAsync_DeviceCodeNobodySignedIn_InteractionRequiredWithoutStartingSignIn()
     {
         var callbacks = 0;

@@ -20,13 +20,14 @@ public sealed class EndToEndTests
     [InlineData(Flow.ClientSecret)]
     [InlineData(Flow.ClientCertificate)]
     [InlineData(Flow.DeviceCode)]
+    [InlineData(Flow.InteractiveBrowser)]
     public async Task SendWithAttachment_ReadBackOverImapAndPop_SameMessage(Flow flow)
     {
         using var identity = new TestIdentity(_servers);
         var mailbox = MailServers.NewMailbox(flow.ToString().ToLowerInvariant());
         var provider = identity.CreateProvider(flow, mailbox);
         // App-only flows must name the mailbox; delegated ones default to the signed-in user.
-        var user = flow == Flow.DeviceCode ? null : mailbox;
+        var user = flow is Flow.DeviceCode or Flow.InteractiveBrowser ? null : mailbox;
         var subject = $"End to end {flow} {Guid.NewGuid():N}";
         var attachment = RandomNumberGenerator.GetBytes(20_000);
 
@@ -61,6 +62,13 @@ public sealed class EndToEndTests
         {
             // Signed in once; the IMAP and POP tokens came silently from the cached account.
             Assert.Equal(1, identity.DeviceCodeRequests);
+        }
+
+        if (flow == Flow.InteractiveBrowser)
+        {
+            // One browser sign-in; every later token came silently from the cached account.
+            Assert.Equal(1, identity.Browser.PageCount);
+            Assert.Equal(0, identity.DeviceCodeRequests);
         }
     }
 }

@@ -10,6 +10,7 @@ public enum Flow
     ClientSecret,
     ClientCertificate,
     DeviceCode,
+    InteractiveBrowser,
 }
 
 /// <summary>
@@ -21,6 +22,7 @@ public sealed class TestIdentity : IDisposable
     private readonly RSA _signingKey;
     private readonly X509Certificate2 _clientCertificate;
     private readonly string _cacheDirectory = Directory.CreateTempSubdirectory("modernauth-mailkit-").FullName;
+    private FakeBrowser? _browser;
 
     public TestIdentity(MailServers servers)
     {
@@ -48,7 +50,13 @@ public sealed class TestIdentity : IDisposable
 
     public int DeviceCodeRequests => Fake.Requests.Count(r => r.Path.EndsWith("/devicecode", StringComparison.Ordinal));
 
-    /// <summary>The real provider for a flow. For device code, <paramref name="user"/> is the user who signs in (auto-approved).</summary>
+    /// <summary>The scripted browser of the interactive flow: counts the sign-in pages opened.</summary>
+    public FakeBrowser Browser => _browser ??= new FakeBrowser(Fake);
+
+    /// <summary>
+    /// The real provider for a flow. For device code and the interactive browser, <paramref name="user"/> is the user who
+    /// signs in (auto-approved; the browser's answer reaches MSAL's real loopback listener).
+    /// </summary>
     public MailTokenProvider CreateProvider(Flow flow, string? user = null)
     {
         switch (flow)
@@ -61,6 +69,14 @@ public sealed class TestIdentity : IDisposable
                     ClientId,
                     ClientCertificateSource.FromCertificate(_clientCertificate),
                     new ClientCertificateTokenProviderOptions().UseFakeEntraId(Fake));
+            case Flow.InteractiveBrowser:
+                Fake.BrowserUser = Fake.AddUser(Servers.TenantId, user ?? throw new ArgumentNullException(nameof(user)));
+                return new InteractiveBrowserTokenProvider(PublicClientId, new InteractiveBrowserTokenProviderOptions
+                {
+                    TenantId = Servers.TenantId,
+                    TokenCachePath = Path.Combine(_cacheDirectory, "cache.bin"),
+                    OpenBrowser = Browser.OpenAsync,
+                }.UseFakeEntraId(Fake));
             default:
                 Fake.DeviceCodeUser = Fake.AddUser(Servers.TenantId, user ?? throw new ArgumentNullException(nameof(user)));
                 return new DeviceCodeTokenProvider(PublicClientId, new DeviceCodeTokenProviderOptions

@@ -250,5 +250,19 @@ public class MailResponseCatalogTests
         Assert.Equal(explanation.Remedy, finding.Fix);
     }
 
+    [Theory]
+    [InlineData("AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", MailErrorCodes.ConditionalAccessBlocked, "Flow=InteractiveBrowser")]
+    [InlineData("AADSTS50158: External security challenge not satisfied.", MailErrorCodes.ConditionalAccessBlocked, "Flow=InteractiveBrowser")]
+    [InlineData("MsalClientException: ErrorCode: linux_xdg_open_failed Unable to open a web page using xdg-open, gnome-open, kfmclient or wslview tools.", MailErrorCodes.BrowserUnavailable, "Flow=DeviceCode")]
+    [InlineData("Microsoft.Identity.Client.MsalClientException: authentication_canceled User canceled authentication.", MailErrorCodes.SignInCanceled, "Sign in again")]
+    [InlineData("MailAuthenticationException (sign_in_timed_out): The browser sign-in did not finish within 00:05:00", MailErrorCodes.SignInTimedOut, "SignInTimeout")]
+    public void Explain_BrowserAndConditionalAccessErrors_CodeAndFlowToUseInstead(string text, string code, string remedy)
+    {
+        var explanation = MailResponseCatalog.Default.Explain(text);
+
+        Assert.Equal(code, explanation.Code);
+        Assert.Contains(remedy, explanation.Remedy, StringComparison.Ordinal);
+    }
+
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 }

@@ -6,91 +6,41 @@ namespace ModernAuth.Mail.Internal;
 /// The delegated flow of <see cref="DeviceCodeTokenProvider"/>: silent from MSAL's cache (kept in a file or a store) for
 /// the account the request names, else a device code sign-in, unless interactive sign-in is disabled.
 /// </summary>
-internal sealed class DeviceCodeFlow : MsalFlow
+internal sealed class DeviceCodeFlow : PublicClientFlow
 {
     private readonly DeviceCodeTokenProviderOptions _options;
-    private readonly SemaphoreSlim _buildLock = new(1, 1);
-    private IPublicClientApplication? _application;
 
     public DeviceCodeFlow(DeviceCodeTokenProviderOptions options, string clientId, string tenant, string? tokenCachePath)
-        : base(options, clientId, tenant, appOnly: false, typeof(DeviceCodeTokenProvider).FullName!)
+        : base(options, clientId, tenant, tokenCachePath, options.AllowUnencryptedTokenCache, options.DisableInteractiveSignIn, options.Username, typeof(DeviceCodeTokenProvider).FullName!)
     {
         _options = options;
-        TokenCachePath = tokenCachePath;
     }
 
-    /// <summary>The token cache file, or <see langword="null"/> when the cache is in memory or in a store.</summary>
-    public string? TokenCachePath { get; }
+    protected override string SignInName => "a device code sign-in";
 
-    public async Task<IReadOnlyList<string>> GetAccountsAsync(CancellationToken cancellationToken)
+    protected override string SignInCommand => "modernauth-mail token --flow device-code";
+
+    protected override async Task<AuthenticationResult> SignInAsync(IPublicClientApplication application, IReadOnlyList<string> scopes, MailTokenRequest request, CancellationToken cancellationToken)
     {
-        var application = await GetApplicationAsync(cancellationToken).ConfigureAwait(false);
-        var accounts = await application.GetAccountsAsync().ConfigureAwait(false);
-        return accounts.Select(a => a.Username).ToArray();
+        try
+        {
+            return await application.AcquireTokenWithDeviceCode(scopes, code => ShowCodeAsync(code, cancellationToken)).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (MsalServiceException error) when (TokenServiceErrors.TryParseAadsts(error.Message, out var aadsts) && aadsts == TokenServiceErrors.ConditionalAccessBlockedCode)
+        {
+            // Tenants now block the device code flow with Conditional Access (device code phishing): say what works instead.
+            throw new MailAuthenticationException(MailErrorCodes.ConditionalAccessBlocked,
+                "A Conditional Access policy blocked the device code sign-in (AADSTS53003); many tenants block the device code flow on purpose.",
+                "Use Flow=InteractiveBrowser (`modernauth-mail token --flow interactive`): the user signs in in a browser on this machine. If no browser can run here, ask an administrator to exclude this app or user from the policy that blocks the device code flow (Entra admin center > Conditional Access > Authentication flows).",
+                isRetryable: false, error)
+            { Protocol = request.Protocol, ServerResponse = FirstLine(error.Message) };
+        }
     }
 
-    public async Task SignOutAsync(CancellationToken cancellationToken)
+    private static string FirstLine(string text)
     {
-        var application = await GetApplicationAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var account in await application.GetAccountsAsync().ConfigureAwait(false))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await application.RemoveAsync(account).ConfigureAwait(false);
-        }
-    }
-
-    protected override async Task<(AuthenticationResult Result, string? Account)> AcquireCoreAsync(MailTokenRequest request, bool forceRefresh, CancellationToken cancellationToken)
-    {
-        var application = await GetApplicationAsync(cancellationToken).ConfigureAwait(false);
-        var scopes = ScopesFor(request.Protocol);
-        var account = await FindAccountAsync(application, request.Mailbox).ConfigureAwait(false);
-        string reason;
-        if (account is not null)
-        {
-            try
-            {
-                var silent = await application.AcquireTokenSilent(scopes, account).WithForceRefresh(forceRefresh).ExecuteAsync(cancellationToken).ConfigureAwait(false);
-                return (silent, request.Mailbox ?? silent.Account?.Username);
-            }
-            catch (MsalUiRequiredException error)
-            {
-                reason = error.ErrorCode;
-                if (_options.DisableInteractiveSignIn)
-                {
-                    throw;
-                }
-            }
-        }
-        else
-        {
-            reason = "no cached account";
-        }
-
-        if (_options.DisableInteractiveSignIn)
-        {
-            throw new MailAuthenticationException(MailErrorCodes.InteractionRequired,
-                $"No cached sign-in can be used for {request.Protocol} and interactive sign-in is disabled.",
-                "Sign in once interactively on this machine (for example `modernauth-mail token --flow device-code`) so the account is cached, or turn DisableInteractiveSignIn off.")
-            { Protocol = request.Protocol };
-        }
-
-        Log.SilentSignInUnavailable(Logger, request.Protocol, reason);
-        var result = await application.AcquireTokenWithDeviceCode(scopes, code => ShowCodeAsync(code, cancellationToken)).ExecuteAsync(cancellationToken).ConfigureAwait(false);
-        return (result, request.Mailbox ?? result.Account?.Username);
-    }
-
-    private async Task<IAccount?> FindAccountAsync(IPublicClientApplication application, string? mailbox)
-    {
-        var accounts = (await application.GetAccountsAsync().ConfigureAwait(false)).ToList();
-        if (accounts.Count == 0)
-        {
-            return null;
-        }
-
-        // The mailbox may be the user's own or a shared mailbox the user may open: prefer an exact account match.
-        return accounts.FirstOrDefault(a => string.Equals(a.Username, mailbox, StringComparison.OrdinalIgnoreCase))
-            ?? accounts.FirstOrDefault(a => string.Equals(a.Username, _options.Username, StringComparison.OrdinalIgnoreCase))
-            ?? accounts[0];
+        var end = text.IndexOfAny(new[] { '\r', '\n' });
+        return end < 0 ? text : text.Substring(0, end);
     }
 
     private Task ShowCodeAsync(DeviceCodeResult code, CancellationToken cancellationToken)
@@ -108,36 +58,5 @@ internal sealed class DeviceCodeFlow : MsalFlow
         Console.Error.WriteLine(info.Message);
 #pragma warning restore RS0030
         return Task.CompletedTask;
-    }
-
-    private async Task<IPublicClientApplication> GetApplicationAsync(CancellationToken cancellationToken)
-    {
-        if (_application is { } built)
-        {
-            return built;
-        }
-
-        await _buildLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_application is null)
-            {
-                var application = ConfigureCommon(PublicClientApplicationBuilder.Create(ClientId))
-                    .WithDefaultRedirectUri()
-                    .Build();
-                if (!AttachStore(application.UserTokenCache) && TokenCachePath is { } path)
-                {
-                    await PersistentTokenCache.AttachAsync(application.UserTokenCache, path, _options.AllowUnencryptedTokenCache, Logger).ConfigureAwait(false);
-                }
-
-                _application = application;
-            }
-
-            return _application;
-        }
-        finally
-        {
-            _buildLock.Release();
-        }
     }
 }
