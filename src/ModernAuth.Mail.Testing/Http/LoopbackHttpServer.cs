@@ -318,7 +318,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         if (target.StartsWith('/'))
         {
             var host = headers.TryGetValue("Host", out var h) && h.Length > 0 ? h : BaseAddress.Authority;
-            Uri.TryCreate("https://" + host + target, UriKind.Absolute, out url);
+            Uri.TryCreate("https://" + host + DecodePath(target), UriKind.Absolute, out url);
         }
         else
         {
@@ -553,5 +553,20 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 Tls.Dispose();
             }
         }
+    }
+
+    // The path decoded as ASP.NET Core's Request.Path is (what the fakes were written against): every escape but %2F,
+    // so /users/a%40contoso.com reads as /users/a@contoso.com; the query is left as sent.
+    private static string DecodePath(string target)
+    {
+        var query = target.IndexOf('?');
+        var path = query < 0 ? target : target.Substring(0, query);
+        var rest = query < 0 ? string.Empty : target.Substring(query);
+        var segments = path.Split(new[] { "%2F", "%2f" }, StringSplitOptions.None);
+        return string.Join("%2F", segments.Select(Unescape)) + rest;
+
+        // A decoded '%', '?' or '#' would change what the URL means: those stay escaped.
+        static string Unescape(string segment) =>
+            Uri.UnescapeDataString(segment).Replace("%", "%25").Replace("?", "%3F").Replace("#", "%23");
     }
 }

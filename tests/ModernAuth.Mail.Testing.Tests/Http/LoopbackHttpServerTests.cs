@@ -81,6 +81,25 @@ public sealed class LoopbackHttpServerTests
     }
 
     [Fact]
+    public async Task Path_DecodedAsAspNetCoreDecodesIt_ButSlashQuestionMarkAndPercentStayEscaped()
+    {
+        // Graph's SDK escapes '@' in /users/{id}: the fakes were written against ASP.NET Core's decoded Request.Path.
+        string? seen = null;
+        await using var server = Start((context, ct) =>
+        {
+            seen = context.Request.Url.AbsolutePath + context.Request.Url.Query;
+            context.Response.StatusCode = 204;
+            return Task.CompletedTask;
+        });
+        using var http = new HttpClient(LoopbackHttps.CreateTrustingHandler(Certificate.Value.RawData));
+
+        using var response = await http.GetAsync(new Uri(server.BaseAddress, "/v1.0/users/a%40contoso.test/f%2Fg%3Fh%25i?x=%40"));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("/v1.0/users/a@contoso.test/f%2Fg%3Fh%25i?x=%40", seen);
+    }
+
+    [Fact]
     public async Task HttpClient_RetryAfterAndContentTypePassThrough()
     {
         await using var server = Start(async (context, ct) =>
