@@ -10,7 +10,11 @@ internal sealed class EntraHttpResponse
         Headers = headers ?? [];
     }
 
+    /// <summary>The HTTP status; <see cref="Unreachable"/>'s 0 means: answer nothing, drop the connection.</summary>
     public int StatusCode { get; }
+
+    /// <summary>No answer at all: the transport refuses or drops the connection (an endpoint that is down).</summary>
+    public static EntraHttpResponse Unreachable { get; } = new(0, null);
 
     /// <summary>The JSON body, or <see langword="null"/> for an empty body.</summary>
     public string? Json { get; }

@@ -119,7 +119,8 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
         EntraHttpResponse answer;
         try
         {
-            answer = await fake.HandleAsync(new EntraHttpRequest(request.Method, url, form, clientRequestId), cancellation.Token).ConfigureAwait(false);
+            var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
+            answer = await fake.HandleAsync(new EntraHttpRequest(request.Method, url, form, clientRequestId, headers), cancellation.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -127,6 +128,12 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
             return;
         }
         catch (ObjectDisposedException)
+        {
+            context.Abort();
+            return;
+        }
+
+        if (answer.StatusCode == 0)
         {
             context.Abort();
             return;

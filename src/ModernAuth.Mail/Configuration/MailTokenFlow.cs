@@ -15,4 +15,18 @@ public enum MailTokenFlow
 
     /// <summary>A user signs in once with a device code: <see cref="DeviceCodeTokenProvider"/>. Also written <c>device-code</c>.</summary>
     DeviceCode = 2,
+
+    // 3 is kept for the interactive browser flow.
+
+    /// <summary>
+    /// App-only with the managed identity of the Azure resource the code runs on: <see cref="ManagedIdentityTokenProvider"/>.
+    /// Also written <c>managed-identity</c> or <c>msi</c>.
+    /// </summary>
+    ManagedIdentity = 4,
+
+    /// <summary>
+    /// App-only with workload identity federation (a Kubernetes, GitHub Actions or other OIDC token):
+    /// <see cref="WorkloadIdentityTokenProvider"/>. Also written <c>workload-identity</c> or <c>federated</c>.
+    /// </summary>
+    WorkloadIdentity = 5,
 }

@@ -9,6 +9,11 @@ internal static class MsalErrorMapper
     public static MailAuthenticationException Map(Exception error, MailProtocol protocol, string? clientId, string? tenantId, Uri authorityHost)
     {
         var resource = string.Empty;
+        if (error is MsalException { ErrorCode: not null } managed && IsManagedIdentityError(managed))
+        {
+            return MapManagedIdentity(managed, protocol, clientId);
+        }
+
         if (error is MsalServiceException service)
         {
             var description = FirstLine(service.Message);
@@ -99,6 +104,64 @@ internal static class MsalErrorMapper
         return Create(MailErrorCodes.Unknown, $"Getting a token failed unexpectedly ({error.GetType().Name}).",
             "See the inner exception; if it persists, report it with the log (tokens are never logged).", false, error, protocol, null);
     }
+
+    /// <summary>
+    /// The errors of a managed identity endpoint (IMDS, App Service, Azure Arc, Cloud Shell, Service Fabric): MSAL
+    /// reports them with its own codes, the endpoint's body in the message and the source in the exception's data.
+    /// </summary>
+    private static MailAuthenticationException MapManagedIdentity(MsalException error, MailProtocol protocol, string? identity)
+    {
+        var source = error.AdditionalExceptionData is { } data && data.TryGetValue(MsalException.ManagedIdentitySource, out var named) ? named : "the managed identity";
+        var endpoint = source switch
+        {
+            "Imds" => "IMDS (169.254.169.254, or AZURE_POD_IDENTITY_AUTHORITY_HOST)",
+            "AppService" => "the App Service / Functions endpoint (IDENTITY_ENDPOINT)",
+            "AzureArc" => "the Azure Arc agent (IDENTITY_ENDPOINT, IMDS_ENDPOINT)",
+            "CloudShell" => "the Cloud Shell endpoint (MSI_ENDPOINT)",
+            "ServiceFabric" => "the Service Fabric endpoint (IDENTITY_ENDPOINT)",
+            _ => "the managed identity endpoint",
+        };
+        var description = FirstLine(error.Message);
+        var which = string.IsNullOrEmpty(identity) || identity == ManagedIdentityFlow.SystemAssignedId ? "the system-assigned identity" : $"the user-assigned identity {identity}";
+        var elsewhere = "Outside Azure (a developer machine, another cloud, on-premises) there is no managed identity: use Flow WorkloadIdentity (Kubernetes, GitHub Actions) or ClientCertificate instead.";
+
+        if (error.ErrorCode == MsalError.ManagedIdentityUnreachableNetwork || FindInner<HttpRequestException>(error) is not null || FindInner<SocketException>(error) is not null)
+        {
+            return Create(MailErrorCodes.ManagedIdentityUnavailable, $"The managed identity endpoint, {endpoint}, could not be reached: {FirstLine(Innermost(error).Message)}",
+                "Run this on an Azure resource with a managed identity turned on (VM, App Service, Functions, Container Apps, AKS, Azure Arc server, Cloud Shell); on a VM check that nothing blocks 169.254.169.254. " + elsewhere,
+                false, error, protocol, description);
+        }
+
+        if (TokenServiceErrors.TryParseAadsts(error.Message, out var aadsts) && aadsts is 500011 or 90035 or 50001)
+        {
+            return Create(MailErrorCodes.InvalidScope, $"{endpoint} answered that the resource of the {protocol} token does not exist in the identity's tenant (AADSTS{aadsts}).",
+                "The resource is the protocol's scope without /.default (Exchange: https://outlook.office365.com, Graph: https://graph.microsoft.com). Check the Cloud setting: a GCC High or China tenant has its own Exchange resource.",
+                false, error, protocol, description);
+        }
+
+        var status = error is MsalServiceException service ? service.StatusCode : 0;
+        if (status is 400 or 404 || error.Message.IndexOf("Identity not found", StringComparison.OrdinalIgnoreCase) >= 0 ||
+            error.Message.IndexOf("Unable to load the proper Managed Identity", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            return Create(MailErrorCodes.ManagedIdentityNotAssigned, $"{endpoint} answered that {which} is not assigned to this Azure resource.",
+                "Turn the identity on for this resource (Azure portal > the resource > Identity: System assigned On, or User assigned > Add), or give the client id or resource id of a user-assigned identity that is assigned to it (ManagedIdentityClientId / ManagedIdentityResourceId). " + elsewhere,
+                false, error, protocol, description);
+        }
+
+        if (status == 429 || status >= 500)
+        {
+            return Create(MailErrorCodes.TokenServiceUnavailable, $"{endpoint} failed with HTTP {status}.",
+                "This is usually passing: try again in a minute (MSAL already retried).", true, error, protocol, description);
+        }
+
+        return Create(MailErrorCodes.TokenServiceError, $"{endpoint} refused the request ({error.ErrorCode}, HTTP {status}).",
+            "The inner exception has MSAL's full answer; check the identity settings (ManagedIdentityClientId / ManagedIdentityResourceId).", false, error, protocol, description);
+    }
+
+    private static bool IsManagedIdentityError(MsalException error) =>
+        error.ErrorCode.StartsWith("managed_identity", StringComparison.Ordinal) ||
+        error.ErrorCode == MsalError.InvalidManagedIdentityEndpoint ||
+        (error.AdditionalExceptionData?.ContainsKey(MsalException.ManagedIdentitySource) ?? false);
 
     private static MailAuthenticationException Timeout(Exception error, MailProtocol protocol, Uri authorityHost) =>
         Create(MailErrorCodes.TokenServiceTimeout, $"The token service at {authorityHost.Host} did not answer in time.",
