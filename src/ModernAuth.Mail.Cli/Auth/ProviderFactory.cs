@@ -37,6 +37,9 @@ internal sealed class ProviderFactory(CliSettings settings, SettingsResolver res
                 if (settings.Sandbox is { } sandbox)
                 {
                     options.UseFakeEntraId(sandbox.Server);
+
+                    // A managed identity asks IMDS (169.254.169.254): the sandbox answers it in place of Azure.
+                    options.Transport = sandbox.RouteManagedIdentity(options.Transport!);
                 }
             });
         }

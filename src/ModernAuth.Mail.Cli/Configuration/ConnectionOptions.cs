@@ -12,7 +12,7 @@ internal sealed class ConnectionOptions
     /// <summary>The help text of each setting (a test checks that every setting has one).</summary>
     internal static readonly IReadOnlyDictionary<string, (string Help, string HelpName)> Help = new Dictionary<string, (string, string)>
     {
-        ["Flow"] = ("How to get a token: secret or certificate (app-only), device-code (a user signs in); the long names (ClientSecret, client-secret, ...) work too [default: certificate when one is configured, else secret when one is set, else device-code].", "secret|certificate|device-code"),
+        ["Flow"] = ("How to get a token: secret or certificate (app-only), managed-identity (app-only, running in Azure), workload-identity (app-only, a federated token from Kubernetes or CI), device-code (a user signs in); the long names (ClientSecret, client-secret, ...) work too [default: certificate when one is configured, else secret when one is set, else device-code].", "secret|certificate|managed-identity|workload-identity|device-code"),
         ["TenantId"] = ("The tenant id or domain; for device code also organizations or consumers.", "id"),
         ["ClientId"] = ("The application (client) id of the app registration.", "id"),
         ["ClientSecret"] = ("Never an option: the secret comes from the environment, a file or a masked prompt.", "secret"),
@@ -39,6 +39,9 @@ internal sealed class ConnectionOptions
         ["PersistTokenCache"] = ("Device code: keep the sign-in in the token cache file [default: true].", "bool"),
         ["AllowUnencryptedTokenCache"] = ("Device code: allow an owner-only plain cache file where no OS key store exists [default: true].", "bool"),
         ["DisableInteractiveSignIn"] = ("Device code: fail instead of starting a sign-in when no cached one works.", "bool"),
+        ["ManagedIdentityClientId"] = ("Managed identity: the client id of a user-assigned identity [default: the system-assigned identity].", "id"),
+        ["ManagedIdentityResourceId"] = ("Managed identity: the Azure resource id of a user-assigned identity (instead of its client id).", "resource-id"),
+        ["FederatedTokenFile"] = ("Workload identity: the file holding the federated token, re-read for every token request [default: AZURE_FEDERATED_TOKEN_FILE].", "path"),
         ["NetworkTimeout"] = ("How long one request to the token service may take [default: 00:00:30].", "hh:mm:ss"),
         ["RefreshMargin"] = ("How long before expiry a token is refreshed [default: 00:05:00].", "hh:mm:ss"),
     };
