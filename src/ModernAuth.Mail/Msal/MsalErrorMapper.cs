@@ -123,12 +123,11 @@ internal static class MsalErrorMapper
         };
         var description = FirstLine(error.Message);
         var which = string.IsNullOrEmpty(identity) || identity == ManagedIdentityFlow.SystemAssignedId ? "the system-assigned identity" : $"the user-assigned identity {identity}";
-        var elsewhere = "Outside Azure (a developer machine, another cloud, on-premises) there is no managed identity: use Flow WorkloadIdentity (Kubernetes, GitHub Actions) or ClientCertificate instead.";
 
         if (error.ErrorCode == MsalError.ManagedIdentityUnreachableNetwork || FindInner<HttpRequestException>(error) is not null || FindInner<SocketException>(error) is not null)
         {
             return Create(MailErrorCodes.ManagedIdentityUnavailable, $"The managed identity endpoint, {endpoint}, could not be reached: {FirstLine(Innermost(error).Message)}",
-                "Run this on an Azure resource with a managed identity turned on (VM, App Service, Functions, Container Apps, AKS, Azure Arc server, Cloud Shell); on a VM check that nothing blocks 169.254.169.254. " + elsewhere,
+                ManagedIdentityErrors.UnavailableRemedy,
                 false, error, protocol, description);
         }
 
@@ -140,11 +139,10 @@ internal static class MsalErrorMapper
         }
 
         var status = error is MsalServiceException service ? service.StatusCode : 0;
-        if (status is 400 or 404 || error.Message.IndexOf("Identity not found", StringComparison.OrdinalIgnoreCase) >= 0 ||
-            error.Message.IndexOf("Unable to load the proper Managed Identity", StringComparison.OrdinalIgnoreCase) >= 0)
+        if (status is 400 or 404 || ManagedIdentityErrors.IsNotAssigned(error.Message))
         {
             return Create(MailErrorCodes.ManagedIdentityNotAssigned, $"{endpoint} answered that {which} is not assigned to this Azure resource.",
-                "Turn the identity on for this resource (Azure portal > the resource > Identity: System assigned On, or User assigned > Add), or give the client id or resource id of a user-assigned identity that is assigned to it (ManagedIdentityClientId / ManagedIdentityResourceId). " + elsewhere,
+                ManagedIdentityErrors.NotAssignedRemedy,
                 false, error, protocol, description);
         }
 
