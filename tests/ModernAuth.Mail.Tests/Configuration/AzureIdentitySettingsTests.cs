@@ -20,7 +20,7 @@ public sealed class AzureIdentitySettingsTests : IDisposable
     }
 
     private static Dictionary<string, string> Failures(MailTokenProviderSettings settings) =>
-        settings.Validate().ToDictionary(f => f.Setting, f => f.Format(name => $"<{name}>"));
+        settings.Validate().GroupBy(f => f.Setting).ToDictionary(g => g.Key, g => string.Join(" | ", g.Select(f => f.Format(name => $"<{name}>"))));
 
     [Theory]
     [InlineData("ManagedIdentity", MailTokenFlow.ManagedIdentity)]
@@ -55,6 +55,7 @@ public sealed class AzureIdentitySettingsTests : IDisposable
         Assert.Contains("<ManagedIdentityClientId>", failures["ClientId"], StringComparison.Ordinal);
         Assert.Contains("is not a GUID", failures["ManagedIdentityClientId"], StringComparison.Ordinal);
         Assert.Contains("userAssignedIdentities", failures["ManagedIdentityResourceId"], StringComparison.Ordinal);
+        Assert.Contains("are both given", failures["ManagedIdentityResourceId"], StringComparison.Ordinal);
     }
 
     [Fact]
