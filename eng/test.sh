@@ -26,6 +26,11 @@ eval "$(eng/test-servers.sh env)"
 echo "== building (Release, warnings as errors)"
 dotnet build ModernAuth.Mail.sln -c Release -nologo -clp:NoSummary
 
+# The PowerShell module as the Gallery takes it (manifest, help, dependencies folder), checked in a real pwsh; its tests
+# run that folder (eng/install-pwsh.sh installs PowerShell 7.6.10 once, then answers at once).
+echo "== PowerShell module (eng/build-powershell-module.sh)"
+eng/build-powershell-module.sh --no-build
+
 results=$(mktemp -d)
 echo "== testing"
 status=0

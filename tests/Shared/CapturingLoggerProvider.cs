@@ -3,14 +3,21 @@ using Microsoft.Extensions.Logging;
 
 namespace ModernAuth.Mail.Tests.Shared;
 
-/// <summary>Keeps every log line (formatted message, state values and exception text) so tests can search it for secrets.</summary>
+/// <summary>
+/// Keeps every log entry (level, category, event id, formatted message, state values, exception) so tests can count
+/// events and search everything that was logged for secrets.
+/// </summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<Entry> _entries = new();
 
-    public IReadOnlyCollection<string> Lines => _lines.ToArray();
+    public IReadOnlyList<Entry> Entries => _entries.ToArray();
 
-    public string AllText => string.Join("\n", _lines);
+    public IReadOnlyCollection<string> Lines => _entries.Select(e => e.ToString()).ToArray();
+
+    public string AllText => string.Join("\n", _entries.Select(e => e.ToString()));
+
+    public int Count(int eventId) => _entries.Count(e => e.EventId == eventId);
 
     public ILoggerFactory CreateFactory()
     {
@@ -23,6 +30,11 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 
     public void Dispose()
     {
+    }
+
+    public sealed record Entry(LogLevel Level, string Category, int EventId, string Message, string State, string? Exception)
+    {
+        public override string ToString() => $"{Level} {Category} [{EventId}] {Message} | {State} | {Exception}";
     }
 
     private sealed class Logger : ILogger
@@ -44,7 +56,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
-            _owner._lines.Enqueue($"{logLevel} {_category} [{eventId.Id}] {formatter(state, exception)} | {values} | {exception}");
+            _owner._entries.Enqueue(new Entry(logLevel, _category, eventId.Id, formatter(state, exception), values, exception?.ToString()));
         }
     }
 }

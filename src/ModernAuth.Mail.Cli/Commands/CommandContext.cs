@@ -3,6 +3,7 @@ using ModernAuth.Mail.Cli.Auth;
 using ModernAuth.Mail.Cli.Configuration;
 using ModernAuth.Mail.Cli.Output;
 using ModernAuth.Mail.Cli.Sandbox;
+using ModernAuth.Mail.Profiles;
 
 namespace ModernAuth.Mail.Cli.Commands;
 
@@ -47,7 +48,14 @@ internal sealed class CommandContext(ParseResult parse, CliConsole console, Glob
             return null;
         }
 
-        return ProfileStore.Load(Console, path, name);
+        try
+        {
+            return ProfileStore.Load(path, name, Console.GetEnvironmentVariable, Console.HomeDirectory, "--config");
+        }
+        catch (ProfileException error)
+        {
+            throw new ConfigurationException(error.Message);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ModernAuth.Mail.Cli.Sandbox;
+using ModernAuth.Mail.Profiles;
 
 namespace ModernAuth.Mail.Cli.Configuration;
 
@@ -195,43 +196,14 @@ internal sealed class SettingsResolver(ParseResult parse, CliConsole console, Co
 
     private static void Assign(MailTokenProviderSettings settings, string setting, string text, string source)
     {
-        var property = typeof(MailTokenProviderSettings).GetProperty(setting)!;
-        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-        object? value;
-        if (type == typeof(string))
+        try
         {
-            value = text;
+            SettingValues.Assign(settings, setting, text, source);
         }
-        else if (type == typeof(MailTokenFlow))
+        catch (ProfileException error)
         {
-            value = MailTokenProviderSettings.TryParseFlow(text, out var flow)
-                ? flow
-                : throw new ConfigurationException($"The flow '{text}' ({source}) is not known: use {string.Join(", ", FlowNames.All)}.");
+            throw new ConfigurationException(error.Message);
         }
-        else if (type.IsEnum)
-        {
-            value = Enum.TryParse(type, text, ignoreCase: true, out var parsed) && Enum.IsDefined(type, parsed!)
-                ? parsed
-                : throw new ConfigurationException($"'{text}' ({source}) is not one of {string.Join(", ", Enum.GetNames(type))}.");
-        }
-        else if (type == typeof(bool))
-        {
-            value = bool.TryParse(text, out var on) ? on : throw new ConfigurationException($"'{text}' ({source}) is not true or false.");
-        }
-        else if (type == typeof(TimeSpan))
-        {
-            value = TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) ? span : throw new ConfigurationException($"'{text}' ({source}) is not a time span such as 00:00:30.");
-        }
-        else if (type == typeof(Uri))
-        {
-            value = Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new ConfigurationException($"'{text}' ({source}) is not an absolute URL.");
-        }
-        else
-        {
-            throw new InvalidOperationException($"The setting {setting} has a type the tool cannot read: {type}.");
-        }
-
-        property.SetValue(settings, value);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

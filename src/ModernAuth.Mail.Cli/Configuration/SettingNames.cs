@@ -12,7 +12,7 @@ internal static class SettingNames
     public const string EnvironmentPrefix = "MODERNAUTH_MAIL_";
 
     /// <summary>Settings that are secrets: only from the environment (or a file setting), never an option or a profile.</summary>
-    public static readonly string[] Secrets = ["ClientSecret", "CertificatePassword"];
+    public static readonly string[] Secrets = Profiles.ProfileKeys.Secrets;
 
     /// <summary>Every setting the tool reads, in the settings type's order.</summary>
     public static IReadOnlyList<string> All => MailTokenProviderSettings.SettingNames;
@@ -21,7 +21,7 @@ internal static class SettingNames
 
     public static string Environment(string setting) => EnvironmentPrefix + Words(setting, '_').ToUpperInvariant();
 
-    public static string ProfileKey(string setting) => char.ToLowerInvariant(setting[0]) + setting[1..];
+    public static string ProfileKey(string setting) => Profiles.ProfileKeys.ProfileKey(setting);
 
     /// <summary>How a message names a setting: every way the user can set it.</summary>
     public static string Describe(string setting) => Secrets.Contains(setting)
@@ -31,7 +31,7 @@ internal static class SettingNames
         : $"{Option(setting)} ({Environment(setting)}, \"{ProfileKey(setting)}\" in the profile)";
 
     /// <summary>The setting an option, environment variable or profile key names, or <see langword="null"/>.</summary>
-    public static string? FromProfileKey(string key) => All.FirstOrDefault(s => string.Equals(s, key, StringComparison.OrdinalIgnoreCase));
+    public static string? FromProfileKey(string key) => Profiles.ProfileKeys.FromProfileKey(key);
 
     private static string Words(string setting, char separator)
     {

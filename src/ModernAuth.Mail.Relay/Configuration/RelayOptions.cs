@@ -112,6 +112,9 @@ public class RelayOptions
     /// <summary>The upstream SMTP server. Default: the cloud's submission endpoint (Exchange Online: smtp.office365.com:587, STARTTLS).</summary>
     public RelayUpstreamOptions Upstream { get; set; } = new();
 
+    /// <summary>How routes with <see cref="RelayRouteOptions.Upstream"/> <see cref="RelayUpstreamKind.Graph"/> reach Microsoft Graph. Default: each route's provider's cloud.</summary>
+    public RelayGraphOptions Graph { get; set; } = new();
+
     /// <summary>Retries, lifetime, pacing and bounces.</summary>
     public RelayDeliveryOptions Delivery { get; set; } = new();
 

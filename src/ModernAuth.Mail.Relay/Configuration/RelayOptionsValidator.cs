@@ -143,7 +143,19 @@ internal static class RelayOptionsValidator
             }
             else if (!options.TokenProviders.ContainsKey(route.Provider) && Settings(route.Provider) is { Flow: MailTokenFlow.DeviceCode, DisableInteractiveSignIn: false })
             {
-                Error($"Routes:{i}:Provider", $"'{route.Provider}' uses the device code flow, which would wait for a person to sign in: set ModernAuthMail:Providers:{route.Provider}:DisableInteractiveSignIn to true, and sign in once beforehand with `modernauth-mail token --flow device-code --token-cache-path <its TokenCachePath>`.");
+                Error($"Routes:{i}:Provider", $"'{route.Provider}' uses the device code flow, which would wait for a person to sign in: set ModernAuthMail:Providers:{route.Provider}:DisableInteractiveSignIn to true, and sign in once beforehand with `modernauth-mail token --flow device-code{(route.Upstream == RelayUpstreamKind.Graph ? " --protocol graph" : string.Empty)} --token-cache-path <its TokenCachePath>`.");
+            }
+
+            if (!Enum.IsDefined(route.Upstream))
+            {
+                Error($"Routes:{i}:Upstream", $"'{route.Upstream}' is not an upstream: use Smtp (SMTP AUTH with XOAUTH2, the default) or Graph (Microsoft Graph sendMail).");
+            }
+            else if (route.Upstream == RelayUpstreamKind.Graph && string.IsNullOrWhiteSpace(route.Mailbox) && !string.IsNullOrWhiteSpace(route.Provider)
+                && (options.TokenProviders.TryGetValue(route.Provider, out var given) ? !given.IsAppOnly : Settings(route.Provider) is { Flow: MailTokenFlow.DeviceCode }))
+            {
+                // A delegated token opens the signed-in user's own mailbox (/me): Graph needs no address, but the relay
+                // has no way to learn it before the first send, and a wrong guess would send as someone else.
+                Error($"Routes:{i}:Mailbox", $"is required with Upstream Graph and the delegated provider '{route.Provider}': write the signed-in user's address (Graph sends as that user, through /me).");
             }
 
             if (route.Mailbox is not null && (route.Mailbox.Trim() == "*" || !SenderPatterns.IsValid(route.Mailbox) || route.Mailbox.Trim().StartsWith('@')))
@@ -171,6 +183,29 @@ internal static class RelayOptionsValidator
             catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException)
             {
                 Error("Upstream:TrustedCertificatePath", $"'{options.Upstream.TrustedCertificatePath}' could not be read as a PEM or DER certificate: {ex.Message}");
+            }
+        }
+
+        var graph = options.Graph ?? new RelayGraphOptions();
+        if (graph.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || !(endpoint.Scheme == Uri.UriSchemeHttps || (endpoint.Scheme == Uri.UriSchemeHttp && endpoint.IsLoopback))))
+        {
+            Error("Graph:Endpoint", $"'{endpoint}' is not an https URL of Microsoft Graph with its version, for example https://graph.microsoft.com/v1.0 (http only for a loopback test server: tokens would travel in clear).");
+        }
+
+        if (graph.MaxRetries is < 0 or > 10)
+        {
+            Error("Graph:MaxRetries", $"{graph.MaxRetries.ToString(CultureInfo.InvariantCulture)} is outside 0 to 10 (the Graph SDK's limit).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(graph.TrustedCertificatePath))
+        {
+            try
+            {
+                using var certificate = RelayRouting.LoadCertificate(graph.TrustedCertificatePath);
+            }
+            catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException)
+            {
+                Error("Graph:TrustedCertificatePath", $"'{graph.TrustedCertificatePath}' could not be read as a PEM or DER certificate: {ex.Message}");
             }
         }
 

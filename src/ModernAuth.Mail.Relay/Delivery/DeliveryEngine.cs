@@ -6,6 +6,7 @@ using MailKit.Security;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using MimeKit;
+using ModernAuth.Mail.Graph;
 using ModernAuth.Mail.MailKit;
 
 namespace ModernAuth.Mail.Relay.Internal;
@@ -19,7 +20,9 @@ namespace ModernAuth.Mail.Relay.Internal;
 /// again when the pause ends, instead of one per message, and nothing is dead-lettered for it. Other failures are
 /// retried per message with exponential back-off and jitter (4xx replies) or move the message to the dead-letter
 /// folder (5xx replies, expiry). A recipient rejected with 5xx fails alone (with a bounce for it when bounces are on);
-/// the others still get the message. The spool is the truth: this class only keeps envelopes and states in memory,
+/// the others still get the message. Routes with <see cref="RelayUpstreamKind.Graph"/> go through the same lanes, pacing
+/// and states with Microsoft Graph <c>sendMail</c> instead of a connection (<see cref="GraphUpstream"/>): Graph's
+/// <c>429</c>/<c>503</c> beyond the SDK's own retries pause the lane until <c>Retry-After</c>. The spool is the truth: this class only keeps envelopes and states in memory,
 /// and a message leaves the spool only after the upstream accepted it.
 /// </summary>
 internal sealed class DeliveryEngine : IAsyncDisposable
@@ -36,10 +39,12 @@ internal sealed class DeliveryEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _stop = new();
+    private readonly GraphUpstream? _graph;
     private Task? _scheduler;
 
-    public DeliveryEngine(SpoolStore store, RelayRouting routing, RelayDeliveryOptions options, ILogger logger, TimeProvider timeProvider)
+    public DeliveryEngine(SpoolStore store, RelayRouting routing, RelayDeliveryOptions options, ILogger logger, TimeProvider timeProvider, GraphUpstream? graph = null)
     {
+        _graph = graph;
         _store = store;
         _routing = routing;
         _options = options;
@@ -125,6 +130,12 @@ internal sealed class DeliveryEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        foreach (var lane in _lanes.Values)
+        {
+            lane.Graph?.Dispose();
+        }
+
+        _graph?.Dispose();
         _stop.Dispose();
         _wake.Dispose();
         _slots.Dispose();
@@ -300,6 +311,22 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         }
 
         await lane.Pacer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (lane.Route.Upstream == RelayUpstreamKind.Graph)
+        {
+            var error = await TrySendGraphAsync(lane, item, cancellationToken).ConfigureAwait(false);
+            if (error is null)
+            {
+                lane.Failures = 0;
+                await CompleteAsync(lane, item, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                Fail(lane, item, error);
+            }
+
+            return null;
+        }
+
         var reused = client is not null;
         var failure = await TrySendAsync(lane, item, client, cancellationToken).ConfigureAwait(false);
         if (failure.Exception is not null && reused && IsConnectionLevel(failure.Exception) && !IsThrottled(failure.Exception))
@@ -373,6 +400,38 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         }
     }
 
+    private async Task<Exception?> TrySendGraphAsync(Lane lane, SpoolItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Every attempt counts in the pacer, a throttled one too: Graph is not hammered either.
+            lane.Pacer.Record();
+            lane.Graph ??= (_graph ?? throw new InvalidOperationException("No Graph upstream is configured.")).CreateClient(lane.Route.Provider, lane.Mailbox);
+            byte[] mime;
+            var stream = _store.OpenMessage(item.Id);
+            await using (stream.ConfigureAwait(false))
+            {
+                mime = new byte[stream.Length - stream.Position];
+                await stream.ReadExactlyAsync(mime, cancellationToken).ConfigureAwait(false);
+            }
+
+            var rejected = item.State.Rejected.Select(r => r.Recipient).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var recipients = item.Envelope.Recipients.Where(r => !rejected.Contains(r)).ToList();
+            mime = await GraphUpstream.PrepareAsync(mime, recipients, cancellationToken).ConfigureAwait(false);
+            await lane.Graph.SendMimeAsync(mime, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: the message stays in the spool.
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    }
+
     private async Task CompleteAsync(Lane lane, SpoolItem item, CancellationToken cancellationToken)
     {
         if (BeforeComplete is { } hook)
@@ -414,7 +473,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
 
         if (IsThrottled(exception) || IsConnectionLevel(exception))
         {
-            Pause(lane, item, code, error);
+            Pause(lane, item, code, error, (exception as GraphMailException)?.RetryAfter);
             return;
         }
 
@@ -425,11 +484,17 @@ internal sealed class DeliveryEngine : IAsyncDisposable
     /// The upstream throttles this mailbox or cannot be reached: the whole lane waits (exponential back-off, growing
     /// with each pause in a row), every queued message records why, and one connection tries again when it ends.
     /// </summary>
-    private void Pause(Lane lane, SpoolItem item, string code, string error)
+    private void Pause(Lane lane, SpoolItem item, string code, string error, TimeSpan? retryAfter = null)
     {
         var now = _timeProvider.GetUtcNow();
         lane.Failures++;
         var until = now + Backoff(lane.Failures);
+        if (retryAfter is { } wait && now + wait > until)
+        {
+            // Graph said how long to leave the mailbox alone: never sooner.
+            until = now + wait;
+        }
+
         lane.PausedUntil = until;
         var attempts = item.State.Attempts + 1;
         if (now - item.Envelope.ReceivedAt >= _options.MessageLifetime)
@@ -576,6 +641,9 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         var endpoint = (_routing.ConnectOptions.Host ?? smtp.Host) + ":" + (_routing.ConnectOptions.Port ?? smtp.Port);
         switch (exception)
         {
+            case GraphMailException or GraphEnvelopeException:
+                var graph = GraphUpstream.Classify(exception);
+                return (graph.Code, Trim(graph.Error), graph.Permanent);
             case MailAuthenticationException auth:
                 return (auth.ErrorCode, Trim(auth.Message + (string.IsNullOrWhiteSpace(auth.Remedy) ? string.Empty : " Remedy: " + auth.Remedy)), false);
             case SmtpCommandException when IsThrottled(exception):
@@ -602,6 +670,11 @@ internal sealed class DeliveryEngine : IAsyncDisposable
     /// </summary>
     internal static bool IsThrottled(Exception exception)
     {
+        if (GraphUpstream.IsThrottled(exception))
+        {
+            return true;
+        }
+
         if (exception is not SmtpCommandException command)
         {
             return false;
@@ -615,7 +688,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
     }
 
     private static bool IsConnectionLevel(Exception exception) =>
-        exception is MailAuthenticationException or SmtpProtocolException or IOException or SocketException or SslHandshakeException
+        GraphUpstream.IsUnreachable(exception) || exception is MailAuthenticationException or SmtpProtocolException or IOException or SocketException or SslHandshakeException
             or ServiceNotConnectedException or ServiceNotAuthenticatedException or TimeoutException or OperationCanceledException
             or System.Security.Authentication.AuthenticationException or ArgumentException;
 
@@ -651,6 +724,9 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         public string? Mailbox { get; }
 
         public MailboxPacer Pacer { get; }
+
+        /// <summary>The lane's Graph client (routes with a Graph upstream), made at its first message and kept.</summary>
+        public GraphMailClient? Graph { get; set; }
 
         public ConcurrentQueue<SpoolItem> Queue { get; } = new();
 

@@ -149,7 +149,8 @@ public class RelayServer : IAsyncDisposable
             Log.SpoolRecovered(_logger, store.RecoveredFromTemp);
         }
 
-        _engine = new DeliveryEngine(store, routing, _options.Delivery, _logger, _timeProvider) { BeforeComplete = BeforeCompleteHook };
+        var graph = _options.Routes.Any(r => r.Upstream == RelayUpstreamKind.Graph) ? new GraphUpstream(_options.Graph, _loggerFactory) : null;
+        _engine = new DeliveryEngine(store, routing, _options.Delivery, _logger, _timeProvider, graph) { BeforeComplete = BeforeCompleteHook };
         var engine = _engine;
         _metrics = new RelayMetrics(_meterFactory, () => engine.QueueDepth, () => engine.OldestAgeSeconds);
         _engine.Metrics = _metrics;

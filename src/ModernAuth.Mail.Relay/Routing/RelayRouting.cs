@@ -24,7 +24,7 @@ internal sealed class RelayRouting
             var provider = options.TokenProviders.TryGetValue(name, out var given)
                 ? given
                 : providers?.GetProvider(name) ?? throw new RelayConfigurationException("Routes", $"no token provider is named '{name}'.");
-            _routes.Add(new Route(new SenderPatterns(route.Senders), string.IsNullOrWhiteSpace(route.Mailbox) ? null : route.Mailbox.Trim(), name, provider));
+            _routes.Add(new Route(new SenderPatterns(route.Senders), string.IsNullOrWhiteSpace(route.Mailbox) ? null : route.Mailbox.Trim(), name, provider, route.Upstream));
         }
 
         var upstream = options.Upstream;
@@ -84,11 +84,12 @@ internal sealed class RelayRouting
             : new X509Certificate2(File.ReadAllBytes(path));
     }
 
-    internal sealed record Route(SenderPatterns Senders, string? Mailbox, string ProviderName, MailTokenProvider Provider)
+    internal sealed record Route(SenderPatterns Senders, string? Mailbox, string ProviderName, MailTokenProvider Provider, RelayUpstreamKind Upstream = RelayUpstreamKind.Smtp)
     {
-        /// <summary>The XOAUTH2 user for a sender: the route's mailbox, else the sender (app-only) or the signed-in user (delegated).</summary>
+        /// <summary>The XOAUTH2 user (or Graph mailbox) for a sender: the route's mailbox, else the sender (app-only) or the signed-in user (delegated).</summary>
         public string? MailboxFor(string sender) => Mailbox ?? (Provider.IsAppOnly ? sender : null);
 
-        public string LaneKey(string sender) => ProviderName + "|" + (MailboxFor(sender)?.ToLowerInvariant() ?? "(signed-in user)");
+        // SMTP and Graph lanes of one mailbox are separate: each keeps its own connection or client.
+        public string LaneKey(string sender) => Upstream + "|" + ProviderName + "|" + (MailboxFor(sender)?.ToLowerInvariant() ?? "(signed-in user)");
     }
 }

@@ -21,7 +21,7 @@ namespace ModernAuth.Mail.Testing;
 /// <c>messages/{id}/attachments</c> and <c>messages/{id}/attachments/createUploadSession</c> (with its upload URL, which
 /// refuses an <c>Authorization</c> header as Outlook's does), and <c>sendMail</c> (MIME as base64 <c>text/plain</c>, or
 /// JSON). A request body over 4 MB is refused with <c>413</c>. Mail between mailboxes of the fake is delivered to the
-/// recipients' inboxes.
+/// recipients' inboxes (To, Cc and Bcc; as with Exchange, only the sender's Sent Items copy shows the Bcc header).
 /// </remarks>
 public sealed class FakeGraph : IAsyncDisposable
 {

@@ -357,7 +357,15 @@ internal sealed class GraphRouter
             Store(sender, "sentitems", message, bytes, isRead: true);
         }
 
-        foreach (var recipient in message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes))
+        var recipients = message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes).ToList();
+        if (message.Headers.Contains(HeaderId.Bcc))
+        {
+            // As Exchange does: Bcc recipients get the message, and nobody's copy but the sender's shows them.
+            message.Headers.RemoveAll(HeaderId.Bcc);
+            bytes = ToBytes(message);
+        }
+
+        foreach (var recipient in recipients)
         {
             if (_graph.FindMailbox(recipient.Address) is { } target)
             {

@@ -1,5 +1,5 @@
-using System.CommandLine;
 using ModernAuth.Mail.Cli.Configuration;
+using ModernAuth.Mail.Tests.Shared;
 
 namespace ModernAuth.Mail.Cli.Tests.Commands;
 
@@ -9,7 +9,7 @@ namespace ModernAuth.Mail.Cli.Tests.Commands;
 /// </summary>
 public sealed class SettingsTableTests
 {
-    private static readonly IReadOnlyDictionary<string, string[]> Table = ReadTable();
+    private static readonly IReadOnlyDictionary<string, string[]> Table = SettingsTable.Rows;
 
     [Fact]
     public void DocsTable_ListsEverySettingOnce()
@@ -22,7 +22,7 @@ public sealed class SettingsTableTests
     {
         foreach (var (setting, cells) in Table)
         {
-            var (option, environment, profile) = (cells[3], cells[4], cells[5]);
+            var (option, environment, profile) = (SettingsTable.Cell(setting, "CLI option"), SettingsTable.Cell(setting, "CLI environment"), SettingsTable.Cell(setting, "profile key"));
             Assert.Equal($"`{SettingNames.Environment(setting)}`", environment);
             if (SettingNames.Secrets.Contains(setting))
             {
@@ -59,27 +59,5 @@ public sealed class SettingsTableTests
         Assert.Equal(option, SettingNames.Option(setting));
         Assert.Equal(environment, SettingNames.Environment(setting));
         Assert.Equal(profile, SettingNames.ProfileKey(setting));
-    }
-
-    private static Dictionary<string, string[]> ReadTable()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "ModernAuth.Mail.sln")))
-        {
-            root = root.Parent ?? throw new InvalidOperationException("The repository root was not found.");
-        }
-
-        var lines = File.ReadAllLines(Path.Combine(root.FullName, "docs", "configuration.md"));
-        var start = Array.FindIndex(lines, l => l.StartsWith("| setting | flows |", StringComparison.Ordinal));
-        Assert.True(start >= 0, "docs/configuration.md has no settings table");
-        var rows = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var line in lines.Skip(start + 2).TakeWhile(l => l.StartsWith('|')))
-        {
-            var cells = line.Trim('|').Split('|').Select(c => c.Trim()).ToArray();
-            Assert.Equal(6, cells.Length);
-            rows.Add(cells[0].Trim('`'), cells);
-        }
-
-        return rows;
     }
 }
