@@ -42,6 +42,9 @@ internal sealed class ProviderFactory(CliSettings settings, SettingsResolver res
                         // The sandbox's scripted user signs in on the fake's page; the answer reaches MSAL's real loopback listener.
                         browser.OpenBrowser = sandbox.Browser.OpenAsync;
                     }
+
+                    // A managed identity asks IMDS (169.254.169.254): the sandbox answers it in place of Azure.
+                    options.Transport = sandbox.RouteManagedIdentity(options.Transport!);
                 }
             });
         }

@@ -291,7 +291,7 @@ internal static class TestCommand
                 new Text(Shorten(step.Fix ?? "", 60)));
         }
 
-        output.Write(new Text($"{settings.Cloud.Name} cloud, {settings.Flow.Name()} flow, client {settings.ClientId}, mailbox {mailbox ?? "(the signed-in user)"}\n"));
+        output.Write(new Text($"{settings.Cloud.Name} cloud, {settings.Flow.Name()} flow, {settings.Principal}, mailbox {mailbox ?? "(the signed-in user)"}\n"));
         output.Write(table);
         var failures = steps.Where(s => s.Result == StepResult.Failed).ToList();
         if (failures.Count == 0)

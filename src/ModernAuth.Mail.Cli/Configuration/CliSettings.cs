@@ -24,7 +24,12 @@ internal sealed class CliSettings
 
     public string? TenantId => Provider.TenantId;
 
-    public string ClientId => Provider.ClientId!;
+    public string ClientId => Provider.ClientId ?? string.Empty;
+
+    /// <summary>Who gets the tokens, for messages: the client id, or the managed identity.</summary>
+    public string Principal => Flow == MailTokenFlow.ManagedIdentity
+        ? "managed identity " + (Provider.ManagedIdentityClientId ?? Provider.ManagedIdentityResourceId ?? "(system-assigned)")
+        : "client " + ClientId;
 
     public string? Mailbox => Provider.Mailbox;
 
@@ -101,7 +106,15 @@ internal sealed class SettingsResolver(ParseResult parse, CliConsole console, Co
         if (sandbox is not null)
         {
             settings.TenantId ??= sandbox.TenantId;
-            settings.ClientId ??= SandboxEnvironment.ClientIdFor(flow);
+            if (flow != MailTokenFlow.ManagedIdentity)
+            {
+                settings.ClientId ??= SandboxEnvironment.ClientIdFor(flow);
+            }
+
+            if (flow == MailTokenFlow.WorkloadIdentity && settings.FederatedTokenFile is null)
+            {
+                settings.FederatedTokenFile = sandbox.FederatedTokenFile;
+            }
             if (cloud.IsPersonalAccounts)
             {
                 settings.Mailbox = NonEmpty(parse.GetValue((Option<string?>)options.BySetting["Mailbox"])) ?? SandboxEnvironment.PersonalUser;

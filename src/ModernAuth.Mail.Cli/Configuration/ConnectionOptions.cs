@@ -12,7 +12,7 @@ internal sealed class ConnectionOptions
     /// <summary>The help text of each setting (a test checks that every setting has one).</summary>
     internal static readonly IReadOnlyDictionary<string, (string Help, string HelpName)> Help = new Dictionary<string, (string, string)>
     {
-        ["Flow"] = ("How to get a token: secret or certificate (app-only), device-code or interactive (a user signs in, with a code or in the browser); the long names (ClientSecret, client-secret, InteractiveBrowser, ...) work too [default: certificate when one is configured, else secret when one is set, else device-code].", "secret|certificate|device-code|interactive"),
+        ["Flow"] = ("How to get a token: secret or certificate (app-only), managed-identity (app-only, running in Azure), workload-identity (app-only, a federated token from Kubernetes or CI), device-code or interactive (a user signs in, with a code or in the browser); the long names (ClientSecret, client-secret, InteractiveBrowser, ...) work too [default: certificate when one is configured, else secret when one is set, else device-code].", "secret|certificate|device-code|interactive"),
         ["TenantId"] = ("The tenant id or domain; for device code also organizations or consumers.", "id"),
         ["ClientId"] = ("The application (client) id of the app registration.", "id"),
         ["ClientSecret"] = ("Never an option: the secret comes from the environment, a file or a masked prompt.", "secret"),
@@ -41,6 +41,9 @@ internal sealed class ConnectionOptions
         ["DisableInteractiveSignIn"] = ("Device code and interactive: fail instead of starting a sign-in when no cached one works.", "bool"),
         ["RedirectUri"] = ("Interactive: the loopback redirect URI registered on the app registration [default: http://localhost, any free port].", "url"),
         ["SignInTimeout"] = ("Interactive: how long the user has to finish the browser sign-in [default: 00:05:00].", "hh:mm:ss"),
+        ["ManagedIdentityClientId"] = ("Managed identity: the client id of a user-assigned identity [default: the system-assigned identity].", "id"),
+        ["ManagedIdentityResourceId"] = ("Managed identity: the Azure resource id of a user-assigned identity (instead of its client id).", "resource-id"),
+        ["FederatedTokenFile"] = ("Workload identity: the file holding the federated token, re-read for every token request [default: AZURE_FEDERATED_TOKEN_FILE].", "path"),
         ["NetworkTimeout"] = ("How long one request to the token service may take [default: 00:00:30].", "hh:mm:ss"),
         ["RefreshMargin"] = ("How long before expiry a token is refreshed [default: 00:05:00].", "hh:mm:ss"),
     };

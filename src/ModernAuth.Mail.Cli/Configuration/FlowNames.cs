@@ -4,15 +4,18 @@ namespace ModernAuth.Mail.Cli.Configuration;
 internal static class FlowNames
 {
     /// <summary>The short names the help shows; <see cref="MailTokenProviderSettings.TryParseFlow"/> also takes the long ones (ClientSecret, client-secret).</summary>
-    public static readonly string[] All = ["secret", "certificate", "device-code", "interactive"];
+    public static readonly string[] All = ["secret", "certificate", "device-code", "interactive", "managed-identity", "workload-identity"];
 
     public static string Name(this MailTokenFlow flow) => flow switch
     {
         MailTokenFlow.ClientSecret => "secret",
         MailTokenFlow.ClientCertificate => "certificate",
         MailTokenFlow.InteractiveBrowser => "interactive",
+        MailTokenFlow.ManagedIdentity => "managed-identity",
+        MailTokenFlow.WorkloadIdentity => "workload-identity",
         _ => "device-code",
     };
 
-    public static bool IsAppOnly(this MailTokenFlow flow) => flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate;
+    public static bool IsAppOnly(this MailTokenFlow flow) =>
+        flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate or MailTokenFlow.ManagedIdentity or MailTokenFlow.WorkloadIdentity;
 }

@@ -24,6 +24,15 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     /// <summary>The built-in public client for the device code flow (work accounts and personal accounts).</summary>
     public const string PublicAppId = "3c2b1a09-8f7e-4d6c-b5a4-938271605f4e";
 
+    /// <summary>The built-in app registration for the workload identity flow (it trusts <see cref="FederatedIssuer"/>).</summary>
+    public const string WorkloadAppId = "5e4d3c2b-1a09-4f8e-9d7c-6b5a49382716";
+
+    /// <summary>The issuer of the sandbox's federated token (as a Kubernetes cluster's OIDC issuer would be).</summary>
+    public const string FederatedIssuer = "https://oidc.sandbox.modernauth-mail.test/cluster/";
+
+    /// <summary>The subject of the sandbox's federated token (a Kubernetes service account).</summary>
+    public const string FederatedSubject = "system:serviceaccount:mail:modernauth-mail";
+
     /// <summary>The work account the device code flow signs in.</summary>
     public const string User = "adele@contoso.test";
 
@@ -37,6 +46,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     internal const string BuiltInSecret = "sandbox-secret-7c1e0f3a-known-to-the-fake-entra-id-only";
 
     private readonly RSA _signingKey;
+    private string? _federatedTokenFile;
 
     private SandboxEnvironment(TestServers servers, RSA signingKey, FakeEntraId entra, FakeEntraIdServer server, FakeEwsServer ews, FakeGraph graph, FakeGraphServer graphServer, X509Certificate2 appCertificate)
     {
@@ -71,6 +81,18 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     }
 
     public TestServers Servers { get; }
+
+    /// <summary>
+    /// A federated token file for the workload identity flow, written for this run (as the kubelet projects one into a
+    /// pod) and deleted when the sandbox ends.
+    /// </summary>
+    public string FederatedTokenFile => _federatedTokenFile ??= WriteFederatedToken();
+
+    /// <summary>
+    /// Sends the managed identity's IMDS requests (169.254.169.254) to the sandbox's fake Entra ID over
+    /// <paramref name="transport"/>; every other request goes through unchanged.
+    /// </summary>
+    public HttpMessageHandler RouteManagedIdentity(HttpMessageHandler transport) => new ImdsRoute(transport, Server.BaseAddress);
 
     public FakeEntraId Entra { get; }
 
@@ -113,6 +135,7 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
     {
         MailTokenFlow.ClientSecret => SecretAppId,
         MailTokenFlow.ClientCertificate => CertificateAppId,
+        MailTokenFlow.WorkloadIdentity => WorkloadAppId,
         _ => PublicAppId,
     };
 
@@ -139,6 +162,8 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
             entra.RegisterApplication(servers.TenantId, SecretAppId).WithSecret(BuiltInSecret);
             entra.RegisterApplication(servers.TenantId, CertificateAppId).WithCertificate(X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert)));
             entra.RegisterApplication(servers.TenantId, PublicAppId).AsPublicClient();
+            entra.RegisterApplication(servers.TenantId, WorkloadAppId).WithFederatedCredential(FederatedIssuer, FederatedSubject);
+            entra.AddSystemAssignedIdentity(servers.TenantId);
             entra.RegisterApplication(FakeEntraId.ConsumersTenant, PublicAppId).AsPublicClient();
             entra.DeviceCodeUser = personal
                 ? entra.AddUser(FakeEntraId.ConsumersTenant, PersonalUser, "Megan Bowen")
@@ -191,6 +216,11 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_federatedTokenFile is not null)
+        {
+            File.Delete(_federatedTokenFile);
+        }
+
         GraphTransport.Dispose();
         await Graph.DisposeAsync();
         EwsTransport.Dispose();
@@ -233,5 +263,36 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
         var now = TimeProvider.System.GetUtcNow();
         using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(7));
         return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private string WriteFederatedToken()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"modernauth-mail-sandbox-{Environment.ProcessId}-{Guid.NewGuid():N}.token");
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(Entra.MintFederatedToken(FederatedIssuer, FederatedSubject));
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return path;
+    }
+
+    /// <summary>Rewrites IMDS' address to the sandbox's server; the fake answers IMDS' path and query shape.</summary>
+    private sealed class ImdsRoute(HttpMessageHandler inner, Uri server) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri is { Host: "169.254.169.254" } imds)
+            {
+                request.RequestUri = new Uri(server, imds.PathAndQuery);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -84,6 +84,35 @@ public class ModernAuthMailBuilder
     public virtual ModernAuthMailBuilder AddInteractiveBrowser(string name, Action<ModernAuthMailProviderOptions> configure) =>
         Add(name, MailTokenFlow.InteractiveBrowser, configure);
 
+    /// <summary>
+    /// Registers an app-only provider that uses the managed identity of the Azure resource the app runs on
+    /// (<see cref="ManagedIdentityTokenProvider"/>): no secret or certificate.
+    /// </summary>
+    /// <param name="name">The provider's name. Not empty, no <c>:</c>.</param>
+    /// <param name="configure">
+    /// Sets <see cref="MailTokenProviderSettings.ManagedIdentityClientId"/> or
+    /// <see cref="MailTokenProviderSettings.ManagedIdentityResourceId"/> for a user-assigned identity (neither: the
+    /// system-assigned one), the mailbox and any other setting.
+    /// </param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>:</c>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
+    public virtual ModernAuthMailBuilder AddManagedIdentity(string name, Action<ModernAuthMailProviderOptions> configure) =>
+        Add(name, MailTokenFlow.ManagedIdentity, configure);
+
+    /// <summary>
+    /// Registers an app-only provider with workload identity federation (<see cref="WorkloadIdentityTokenProvider"/>):
+    /// the federated token from <see cref="MailTokenProviderSettings.FederatedTokenFile"/> (default
+    /// <c>AZURE_FEDERATED_TOKEN_FILE</c>) or <see cref="MailTokenProviderSettings.FederatedTokenCallback"/>.
+    /// </summary>
+    /// <param name="name">The provider's name. Not empty, no <c>:</c>.</param>
+    /// <param name="configure">Sets the tenant and client id (default <c>AZURE_TENANT_ID</c>, <c>AZURE_CLIENT_ID</c>), the token source and any other setting.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>:</c>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
+    public virtual ModernAuthMailBuilder AddWorkloadIdentity(string name, Action<ModernAuthMailProviderOptions> configure) =>
+        Add(name, MailTokenFlow.WorkloadIdentity, configure);
+
     /// <summary>Registers a provider of your own (any <see cref="MailTokenProvider"/>) under a name, for example a test double.</summary>
     /// <param name="name">The provider's name. Not empty, no <c>:</c>.</param>
     /// <param name="factory">Creates the provider, once, on first use.</param>
@@ -209,7 +238,7 @@ public class ModernAuthMailBuilder
         {
             o.UseImpersonation ??= ProviderSettings(sp, name)?.Flow switch
             {
-                MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate => true,
+                MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate or MailTokenFlow.ManagedIdentity or MailTokenFlow.WorkloadIdentity => true,
                 MailTokenFlow.DeviceCode or MailTokenFlow.InteractiveBrowser => false,
                 _ => null,
             };

@@ -62,7 +62,7 @@ internal sealed class DefaultMailTokenProviderFactory : MailTokenProviderFactory
         return names.Count switch
         {
             1 => names[0],
-            0 => throw new InvalidOperationException("No ModernAuth.Mail provider is registered: register one with AddClientSecret, AddClientCertificate, AddDeviceCode or AddInteractiveBrowser, or bind them with AddFromConfiguration."),
+            0 => throw new InvalidOperationException("No ModernAuth.Mail provider is registered: register one with AddClientSecret, AddClientCertificate, AddManagedIdentity, AddWorkloadIdentity, AddDeviceCode or AddInteractiveBrowser, or bind them with AddFromConfiguration."),
             _ => throw new InvalidOperationException(
                 $"{names.Count} ModernAuth.Mail providers are registered ({ProviderOptionsValidator.Describe(names)}), so the unnamed MailTokenProvider is ambiguous: set {root} to one of them, or resolve them by name with MailTokenProviderFactory.GetProvider."),
         };

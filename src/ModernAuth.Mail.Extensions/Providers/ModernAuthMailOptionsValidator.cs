@@ -21,7 +21,7 @@ internal sealed class ModernAuthMailOptionsValidator : IValidateOptions<ModernAu
         if (names.Count == 0)
         {
             return ValidateOptionsResult.Fail(root is null
-                ? "No ModernAuth.Mail provider is registered: register one with AddClientSecret, AddClientCertificate, AddDeviceCode or AddInteractiveBrowser, or bind them with AddFromConfiguration."
+                ? "No ModernAuth.Mail provider is registered: register one with AddClientSecret, AddClientCertificate, AddManagedIdentity, AddWorkloadIdentity, AddDeviceCode or AddInteractiveBrowser, or bind them with AddFromConfiguration."
                 : $"{root}:Providers has no provider: add one such as {root}:Providers:shared-inbox with Flow, TenantId, ClientId and ClientSecret, or register one in code with AddClientSecret.");
         }
 

@@ -163,7 +163,7 @@ internal static class ClientAssertionValidator
         return bytes is null ? "none" : Convert.ToHexString(bytes);
     }
 
-    private static JsonDocument? ParseJson(string part)
+    internal static JsonDocument? ParseJson(string part)
     {
         var bytes = Base64Url.TryDecode(part);
         if (bytes is null)
@@ -181,10 +181,10 @@ internal static class ClientAssertionValidator
         }
     }
 
-    private static string? GetString(JsonElement element, string name) =>
+    internal static string? GetString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static string[] GetStrings(JsonElement element, string name)
+    internal static string[] GetStrings(JsonElement element, string name)
     {
         if (!element.TryGetProperty(name, out var value))
         {
@@ -200,7 +200,7 @@ internal static class ClientAssertionValidator
     }
 
     // MSAL writes nbf and exp as JSON strings ("exp":"1700000000"); RFC 7519 says numbers. Accept both.
-    private static long? GetSeconds(JsonElement element, string name)
+    internal static long? GetSeconds(JsonElement element, string name)
     {
         if (!element.TryGetProperty(name, out var value))
         {

@@ -19,6 +19,7 @@ public sealed class FakeApplication
     private readonly List<byte[]> _secretHashes = [];
     private readonly List<X509Certificate2> _certificates = [];
     private readonly List<(string Subject, string Issuer)> _subjectNameIssuers = [];
+    private readonly List<(string Issuer, string Subject, string Audience)> _federatedCredentials = [];
     private string[] _appRoles = s_defaultAppRoles;
     private string[] _delegatedScopes = s_defaultDelegatedScopes;
     private bool _isPublicClient;
@@ -161,6 +162,33 @@ public sealed class FakeApplication
         return this;
     }
 
+    /// <summary>
+    /// Adds a federated identity credential (workload identity federation): a client assertion that is a token from
+    /// <paramref name="issuer"/> about <paramref name="subject"/> for <paramref name="audience"/>, unexpired and signed with
+    /// the fake's key (<see cref="FakeEntraId.MintFederatedToken"/> makes one), proves the application. Issuer and subject
+    /// match exactly and case-sensitively, as at Entra ID; mismatches fail with AADSTS700211 (issuer), AADSTS700213
+    /// (subject) or AADSTS70021 (audience), an expired token with AADSTS700024.
+    /// </summary>
+    /// <param name="issuer">The issuer, for example a cluster's OIDC issuer URL or <c>https://token.actions.githubusercontent.com</c>.</param>
+    /// <param name="subject">The subject, for example <c>system:serviceaccount:mail:sender</c>.</param>
+    /// <param name="audience">The audience. Default <c>api://AzureADTokenExchange</c>.</param>
+    /// <returns>This application.</returns>
+    /// <exception cref="ArgumentException">An argument is empty.</exception>
+    public FakeApplication WithFederatedCredential(string issuer, string subject, string audience = "api://AzureADTokenExchange")
+    {
+        if (string.IsNullOrWhiteSpace(issuer) || string.IsNullOrWhiteSpace(subject) || string.IsNullOrWhiteSpace(audience))
+        {
+            throw new ArgumentException("The issuer, subject and audience must not be empty.");
+        }
+
+        lock (_gate)
+        {
+            _federatedCredentials.Add((issuer, subject, audience));
+        }
+
+        return this;
+    }
+
     /// <summary>Replaces the app roles granted for app-only tokens. No roles at all gives tokens without a <c>roles</c> claim, as Entra ID does.</summary>
     /// <param name="roles">The roles, for example <c>IMAP.AccessAsApp</c>.</param>
     /// <returns>This application.</returns>
@@ -266,6 +294,14 @@ public sealed class FakeApplication
             {
                 return _subjectNameIssuers.Count > 0;
             }
+        }
+    }
+
+    internal (string Issuer, string Subject, string Audience)[] GetFederatedCredentials()
+    {
+        lock (_gate)
+        {
+            return _federatedCredentials.ToArray();
         }
     }
 }

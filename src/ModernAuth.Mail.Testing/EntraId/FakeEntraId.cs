@@ -31,6 +31,8 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
     private readonly RSA _signingKey;
     private readonly bool _ownsSigningKey;
     private readonly TokenService _service;
+    private readonly ManagedIdentityService _managedIdentities;
+    private int _managedIdentityRequestCount;
     private int _requestCount;
     private int _tokenRequestCount;
     private FakeUser? _deviceCodeUser;
@@ -68,6 +70,7 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
         _signingKey = options.SigningKey ?? RSA.Create(2048);
         KeyId = string.IsNullOrEmpty(options.KeyId) ? DeriveKeyId(_signingKey) : options.KeyId;
         _service = new TokenService(this);
+        _managedIdentities = new ManagedIdentityService(this);
     }
 
     /// <summary>Raised when a request arrives, before it is answered (also for requests that will hang).</summary>
@@ -93,6 +96,25 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
 
     /// <summary>How many POSTs arrived at a token endpoint (<c>/{tenant}/oauth2/v2.0/token</c>), whatever their outcome.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
+
+    /// <summary>How many GETs arrived at a managed identity endpoint (IMDS or App Service shape), whatever their outcome.</summary>
+    public int ManagedIdentityRequestCount => Volatile.Read(ref _managedIdentityRequestCount);
+
+    /// <summary>
+    /// The secret of the App Service / Functions managed identity endpoint: set it as <c>IDENTITY_HEADER</c> (with
+    /// <c>IDENTITY_ENDPOINT</c> = the fake's base address + <c>/msi/token</c>); MSAL sends it back as <c>X-IDENTITY-HEADER</c>.
+    /// </summary>
+    public string ManagedIdentityHeader => _managedIdentities.Secret;
+
+    /// <summary>
+    /// Whether the managed identity endpoints are down: requests to them get no answer at all (the in-process handler
+    /// refuses the connection, the HTTPS server drops it), as when IMDS is unreachable outside Azure. Default <see langword="false"/>.
+    /// </summary>
+    public bool ManagedIdentityEndpointDown
+    {
+        get => _managedIdentities.IsDown;
+        set => _managedIdentities.IsDown = value;
+    }
 
     /// <summary>A snapshot of the requests received, in arrival order. Secrets are never recorded (see <see cref="FakeEntraRequest"/>).</summary>
     public IReadOnlyList<FakeEntraRequest> Requests => _requests.ToArray();
@@ -288,6 +310,61 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// Turns on the system-assigned managed identity of the Azure resource the fake's managed identity endpoints serve.
+    /// A request that names no user-assigned identity gets its tokens.
+    /// </summary>
+    /// <param name="tenantId">The tenant of the identity.</param>
+    /// <returns>The identity, with generated client and object ids.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">The system-assigned identity is already on.</exception>
+    public FakeManagedIdentity AddSystemAssignedIdentity(string tenantId)
+    {
+        ThrowIfEmpty(tenantId, nameof(tenantId));
+        return _managedIdentities.Add(tenantId, null);
+    }
+
+    /// <summary>Assigns a user-assigned managed identity to the Azure resource the fake's managed identity endpoints serve.</summary>
+    /// <param name="tenantId">The tenant of the identity.</param>
+    /// <param name="name">The identity's name, the last segment of its resource id.</param>
+    /// <returns>The identity, with generated client and object ids and its resource id.</returns>
+    /// <exception cref="ArgumentException">An argument is empty.</exception>
+    public FakeManagedIdentity AddUserAssignedIdentity(string tenantId, string name)
+    {
+        ThrowIfEmpty(tenantId, nameof(tenantId));
+        ThrowIfEmpty(name, nameof(name));
+        return _managedIdentities.Add(tenantId, name);
+    }
+
+    /// <summary>
+    /// Mints a federated token as an external identity provider would (a Kubernetes service account token, a GitHub
+    /// Actions OIDC token), signed with the fake's key so that <see cref="FakeApplication.WithFederatedCredential"/> accepts it.
+    /// </summary>
+    /// <param name="issuer">The <c>iss</c>.</param>
+    /// <param name="subject">The <c>sub</c>.</param>
+    /// <param name="audience">The <c>aud</c>. Default <c>api://AzureADTokenExchange</c>.</param>
+    /// <param name="lifetime">How long from now it is valid; negative for an expired token. Default one hour.</param>
+    /// <returns>The compact JWT.</returns>
+    /// <exception cref="ArgumentException"><paramref name="issuer"/> or <paramref name="subject"/> is empty.</exception>
+    public string MintFederatedToken(string issuer, string subject, string audience = "api://AzureADTokenExchange", TimeSpan? lifetime = null)
+    {
+        ThrowIfEmpty(issuer, nameof(issuer));
+        ThrowIfEmpty(subject, nameof(subject));
+        var now = Now;
+        var expires = now + (lifetime ?? TimeSpan.FromHours(1));
+        var claims = new List<KeyValuePair<string, object?>>
+        {
+            new("aud", audience),
+            new("exp", expires.ToUnixTimeSeconds()),
+            new("iat", Math.Min(now.ToUnixTimeSeconds(), expires.ToUnixTimeSeconds() - 60)),
+            new("iss", issuer),
+            new("jti", Guid.NewGuid().ToString()),
+            new("nbf", Math.Min(now.ToUnixTimeSeconds(), expires.ToUnixTimeSeconds() - 60)),
+            new("sub", subject),
+        };
+        return JwtWriter.Write(claims, _signingKey, KeyId);
+    }
+
+    /// <summary>
     /// Makes the next <paramref name="count"/> token requests fail with <paramref name="statusCode"/> and an Entra-shaped
     /// body (500: <c>server_error</c>; 503 and 429: <c>temporarily_unavailable</c>). Faults are used in order, one per token
     /// request, before any other check.
@@ -374,6 +451,7 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
         {
             Interlocked.Exchange(ref _requestCount, 0);
             Interlocked.Exchange(ref _tokenRequestCount, 0);
+            Interlocked.Exchange(ref _managedIdentityRequestCount, 0);
             _requests.Clear();
         }
     }
@@ -571,21 +649,33 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
     internal async Task<EntraHttpResponse> HandleAsync(EntraHttpRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var assertion = request.Field("client_assertion");
         var recorded = new FakeEntraRequest(
             Now,
             request.Method,
             request.Url.AbsolutePath,
             request.Field("grant_type"),
             request.Field("client_id"),
-            request.Field("scope"));
+            request.Field("scope"),
+            ManagedIdentityService.IsManagedIdentityPath(request.Url.AbsolutePath) ? request.Query("resource") : null,
+            assertion is null ? null : FakeEntraRequest.Fingerprint(assertion));
         Interlocked.Increment(ref _requestCount);
         if (recorded.IsTokenRequest)
         {
             Interlocked.Increment(ref _tokenRequestCount);
         }
 
+        if (recorded.IsManagedIdentityRequest)
+        {
+            Interlocked.Increment(ref _managedIdentityRequestCount);
+        }
+
         _requests.Enqueue(recorded);
         RequestReceived?.Invoke(this, recorded);
+        if (ManagedIdentityService.IsManagedIdentityPath(request.Url.AbsolutePath))
+        {
+            return _managedIdentities.Handle(request);
+        }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         return await _service.HandleAsync(request, recorded.IsTokenRequest, linked.Token).ConfigureAwait(false);

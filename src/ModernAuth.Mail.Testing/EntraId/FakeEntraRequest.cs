@@ -6,8 +6,10 @@ namespace ModernAuth.Mail.Testing;
 /// </summary>
 public sealed class FakeEntraRequest
 {
-    internal FakeEntraRequest(DateTimeOffset receivedAt, string method, string path, string? grantType, string? clientId, string? scope)
+    internal FakeEntraRequest(DateTimeOffset receivedAt, string method, string path, string? grantType, string? clientId, string? scope, string? resource = null, string? assertionFingerprint = null)
     {
+        Resource = resource;
+        AssertionFingerprint = assertionFingerprint;
         ReceivedAt = receivedAt;
         Method = method;
         Path = path;
@@ -34,6 +36,29 @@ public sealed class FakeEntraRequest
     /// <summary>The <c>scope</c> form field, if any, as sent (space separated).</summary>
     public string? Scope { get; }
 
+    /// <summary>The <c>resource</c> query parameter of a managed identity request, if any, for example <c>https://outlook.office365.com</c>.</summary>
+    public string? Resource { get; }
+
+    /// <summary>
+    /// A fingerprint of the <c>client_assertion</c> sent, if any (certificate assertion or federated token): the first 16
+    /// lowercase hex digits of the SHA-256 of its UTF-8 text. The assertion itself is never recorded.
+    /// </summary>
+    public string? AssertionFingerprint { get; }
+
+    /// <summary>The fingerprint <see cref="AssertionFingerprint"/> would show for <paramref name="assertion"/>.</summary>
+    /// <param name="assertion">The assertion's text.</param>
+    /// <returns>16 lowercase hex digits.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="assertion"/> is <see langword="null"/>.</exception>
+    public static string Fingerprint(string assertion)
+    {
+        ArgumentNullException.ThrowIfNull(assertion);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(assertion)), 0, 8).ToLowerInvariant();
+    }
+
+    /// <summary>Whether this was a GET to a managed identity endpoint (IMDS' <c>/metadata/identity/oauth2/token</c> or App Service's <c>/msi/token</c>).</summary>
+    public bool IsManagedIdentityRequest =>
+        string.Equals(Method, "GET", StringComparison.OrdinalIgnoreCase) && Internal.ManagedIdentityService.IsManagedIdentityPath(Path);
+
     /// <summary>Whether this was a POST to a token endpoint (<c>/{tenant}/oauth2/v2.0/token</c>).</summary>
     public bool IsTokenRequest =>
         string.Equals(Method, "POST", StringComparison.OrdinalIgnoreCase) &&
@@ -51,6 +76,11 @@ public sealed class FakeEntraRequest
         if (ClientId is not null)
         {
             text += $" client_id={ClientId}";
+        }
+
+        if (Resource is not null)
+        {
+            text += $" resource={Resource}";
         }
 
         return Scope is null ? text : text + $" scope={Scope}";

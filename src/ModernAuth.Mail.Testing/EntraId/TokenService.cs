@@ -636,7 +636,7 @@ internal sealed class TokenService
     /// Whether an app role goes into a token for <paramref name="resource"/>: <c>{resource}/{name}</c> only there; a bare
     /// <c>Mail.*</c> role (Microsoft Graph's) only into Graph tokens; any other bare role (Exchange's) into the others.
     /// </summary>
-    private static bool RoleAppliesTo(string role, string resource)
+    internal static bool RoleAppliesTo(string role, string resource)
     {
         if (role.LastIndexOf('/') >= 0)
         {
@@ -648,7 +648,7 @@ internal sealed class TokenService
         return role.StartsWith("Mail.", StringComparison.OrdinalIgnoreCase) == graph;
     }
 
-    private static string PermissionName(string consented)
+    internal static string PermissionName(string consented)
     {
         var slash = consented.LastIndexOf('/');
         return slash < 0 ? consented : consented[(slash + 1)..];
@@ -678,7 +678,11 @@ internal sealed class TokenService
                 $"{request.BaseAddress}/{tenant}/oauth2/token",
                 $"{_fake.AuthorityHost.GetLeftPart(UriPartial.Authority)}/{tenant}/oauth2/v2.0/token",
             };
-            return new ClientAuthentication("2", ClientAssertionValidator.Validate(assertion, application, audiences, _fake.Now));
+            // Entra ID tells the two kinds apart by the issuer: the application itself signs a certificate assertion;
+            // anything else is a federated token from an external identity provider.
+            return FederatedAssertionValidator.IsFederated(assertion, application)
+                ? new ClientAuthentication("2", FederatedAssertionValidator.Validate(assertion, application, _fake))
+                : new ClientAuthentication("2", ClientAssertionValidator.Validate(assertion, application, audiences, _fake.Now));
         }
 
         return credentialRequired
@@ -786,9 +790,9 @@ internal sealed class TokenService
     private static AadError MixedResources(string scope) =>
         new(400, "invalid_scope", 28000, $"Provided value for the input parameter scope is not valid because it contains more than one resource. Scope {scope} is not valid.");
 
-    private static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
+    internal static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
 
-    private static string NewUti() => RandomToken(16);
+    internal static string NewUti() => RandomToken(16);
 
     private static string RandomToken(int bytes)
     {

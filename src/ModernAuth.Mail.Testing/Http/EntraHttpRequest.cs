@@ -3,13 +3,23 @@ namespace ModernAuth.Mail.Testing.Internal;
 /// <summary>A request as the fake sees it, whichever transport (in-process handler or the loopback HTTPS server) carried it.</summary>
 internal sealed class EntraHttpRequest
 {
-    public EntraHttpRequest(string method, Uri url, IReadOnlyDictionary<string, string> form, string? clientRequestId)
+    public EntraHttpRequest(string method, Uri url, IReadOnlyDictionary<string, string> form, string? clientRequestId, IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         Method = method;
         Url = url;
         Form = form;
         ClientRequestId = clientRequestId;
+        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in headers ?? [])
+        {
+            all[name] = value;
+        }
+
+        Headers = all;
     }
+
+    /// <summary>The request headers (case-insensitive names; several values joined by commas).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; }
 
     public string Method { get; }
 
@@ -24,6 +34,16 @@ internal sealed class EntraHttpRequest
 
     /// <summary>Scheme, host and port: the base the client sees, used for endpoint URLs in metadata.</summary>
     public string BaseAddress => Url.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>A header's value, or <see langword="null"/>.</summary>
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>A query parameter's (decoded) value, or <see langword="null"/> when absent or empty.</summary>
+    public string? Query(string name)
+    {
+        var query = Url.Query.TrimStart('?');
+        return query.Length > 0 && ParseForm(query).TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+    }
 
     public string? Field(string name) => Form.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 

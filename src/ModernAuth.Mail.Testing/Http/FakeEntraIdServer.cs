@@ -100,7 +100,7 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
         EntraHttpResponse answer;
         try
         {
-            answer = await fake.HandleAsync(new EntraHttpRequest(request.Method, request.Url, form, clientRequestId), context.RequestAborted).ConfigureAwait(false);
+            answer = await fake.HandleAsync(new EntraHttpRequest(request.Method, request.Url, form, clientRequestId, request.Headers), context.RequestAborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -108,6 +108,12 @@ public sealed class FakeEntraIdServer : IAsyncDisposable
             return;
         }
         catch (ObjectDisposedException)
+        {
+            context.Abort();
+            return;
+        }
+
+        if (answer.StatusCode == 0)
         {
             context.Abort();
             return;

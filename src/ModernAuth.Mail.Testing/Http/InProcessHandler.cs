@@ -24,7 +24,14 @@ internal sealed class InProcessHandler : HttpMessageHandler
             : new Dictionary<string, string>();
         var clientRequestId = request.Headers.TryGetValues("client-request-id", out var values) ? values.FirstOrDefault() : null;
 
-        var answer = await _fake.HandleAsync(new EntraHttpRequest(request.Method.Method, url, form, clientRequestId), cancellationToken).ConfigureAwait(false);
+        var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, string.Join(",", h.Value)));
+        var answer = await _fake.HandleAsync(new EntraHttpRequest(request.Method.Method, url, form, clientRequestId, headers), cancellationToken).ConfigureAwait(false);
+        if (answer.StatusCode == 0)
+        {
+            // As a socket would report an endpoint that is down.
+            throw new HttpRequestException($"Connection refused ({url.Host}:{url.Port})", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        }
+
 
         var response = new HttpResponseMessage((HttpStatusCode)answer.StatusCode)
         {

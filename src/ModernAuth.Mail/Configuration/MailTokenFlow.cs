@@ -21,4 +21,16 @@ public enum MailTokenFlow
     /// Also written <c>interactive-browser</c>, <c>interactive</c> or <c>browser</c>.
     /// </summary>
     InteractiveBrowser = 3,
+
+    /// <summary>
+    /// App-only with the managed identity of the Azure resource the code runs on: <see cref="ManagedIdentityTokenProvider"/>.
+    /// Also written <c>managed-identity</c> or <c>msi</c>.
+    /// </summary>
+    ManagedIdentity = 4,
+
+    /// <summary>
+    /// App-only with workload identity federation (a Kubernetes, GitHub Actions or other OIDC token):
+    /// <see cref="WorkloadIdentityTokenProvider"/>. Also written <c>workload-identity</c> or <c>federated</c>.
+    /// </summary>
+    WorkloadIdentity = 5,
 }

@@ -44,9 +44,21 @@ internal static class MailTokenProviderBuilder
         }
 
         var tenantId = settings.TenantId?.Trim();
-        var clientId = settings.ClientId!.Trim();
+        var clientId = settings.ClientId?.Trim() ?? string.Empty;
         return settings.Flow switch
         {
+            MailTokenFlow.ManagedIdentity => new ManagedIdentityTokenProvider(Common(new ManagedIdentityTokenProviderOptions
+            {
+                ClientId = settings.ManagedIdentityClientId?.Trim(),
+                ResourceId = settings.ManagedIdentityResourceId?.Trim(),
+            })),
+            MailTokenFlow.WorkloadIdentity => new WorkloadIdentityTokenProvider(Common(new WorkloadIdentityTokenProviderOptions
+            {
+                TenantId = tenantId,
+                ClientId = clientId.Length > 0 ? clientId : null,
+                TokenFilePath = settings.FederatedTokenFile?.Trim(),
+                TokenCallback = settings.FederatedTokenCallback,
+            })),
             MailTokenFlow.ClientSecret => new ClientSecretTokenProvider(tenantId!, clientId, ReadSecret(settings), Common(new ClientSecretTokenProviderOptions())),
             MailTokenFlow.ClientCertificate => new ClientCertificateTokenProvider(tenantId!, clientId, CertificateSource(settings),
                 Common(new ClientCertificateTokenProviderOptions { SendCertificateChain = settings.SendCertificateChain })),

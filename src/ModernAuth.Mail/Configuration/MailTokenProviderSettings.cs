@@ -34,13 +34,18 @@ public class MailTokenProviderSettings
     public MailTokenFlow? Flow { get; set; }
 
     /// <summary>
-    /// The Directory (tenant) ID (a GUID) or a verified domain. Required for app-only flows, where it may not be
+    /// The Directory (tenant) ID (a GUID) or a verified domain. Required for app-only flows (for <see cref="MailTokenFlow.WorkloadIdentity"/> it defaults to <c>AZURE_TENANT_ID</c>;
+    /// <see cref="MailTokenFlow.ManagedIdentity"/> needs none), where it may not be
     /// <c>common</c>, <c>organizations</c> or <c>consumers</c>. Optional for <see cref="MailTokenFlow.DeviceCode"/>
     /// (default: the cloud's default tenant, else <c>organizations</c>).
     /// </summary>
     public string? TenantId { get; set; }
 
-    /// <summary>The Application (client) ID of the app registration (a GUID). Required.</summary>
+    /// <summary>
+    /// The Application (client) ID of the app registration (a GUID). Required, except for
+    /// <see cref="MailTokenFlow.ManagedIdentity"/> (which uses <see cref="ManagedIdentityClientId"/>) and for
+    /// <see cref="MailTokenFlow.WorkloadIdentity"/> when <c>AZURE_CLIENT_ID</c> is set.
+    /// </summary>
     public string? ClientId { get; set; }
 
     /// <summary>
@@ -159,6 +164,28 @@ public class MailTokenProviderSettings
     /// </summary>
     public TimeSpan? SignInTimeout { get; set; }
 
+    /// <summary>
+    /// <see cref="MailTokenFlow.ManagedIdentity"/>: the client id (a GUID) of a user-assigned managed identity assigned to
+    /// the Azure resource. Default <see langword="null"/>: the system-assigned identity (unless
+    /// <see cref="ManagedIdentityResourceId"/> is set).
+    /// </summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>
+    /// <see cref="MailTokenFlow.ManagedIdentity"/>: the Azure resource id of a user-assigned managed identity
+    /// (<c>/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/name</c>). Default
+    /// <see langword="null"/>. Give this or <see cref="ManagedIdentityClientId"/>, not both.
+    /// </summary>
+    public string? ManagedIdentityResourceId { get; set; }
+
+    /// <summary>
+    /// <see cref="MailTokenFlow.WorkloadIdentity"/>: the file holding the workload's federated token, read again for every
+    /// token request. Default <see langword="null"/>: <c>AZURE_FEDERATED_TOKEN_FILE</c> (set by the Azure Workload Identity
+    /// webhook in Kubernetes). For <see cref="MailTokenFlow.WorkloadIdentity"/>, <see cref="TenantId"/> and
+    /// <see cref="ClientId"/> likewise default to <c>AZURE_TENANT_ID</c> and <c>AZURE_CLIENT_ID</c>.
+    /// </summary>
+    public string? FederatedTokenFile { get; set; }
+
     /// <summary>How long one request to the token service may take. Default <see langword="null"/>: 30 seconds.</summary>
     public TimeSpan? NetworkTimeout { get; set; }
 
@@ -178,8 +205,15 @@ public class MailTokenProviderSettings
     public Func<DeviceCodeInfo, CancellationToken, Task>? DeviceCodeCallback { get; set; }
 
     /// <summary>
+    /// Code only: gets the workload's federated token for <see cref="MailTokenFlow.WorkloadIdentity"/> (GitHub Actions'
+    /// OIDC endpoint, another identity provider) on every token request, instead of <see cref="FederatedTokenFile"/>.
+    /// Default <see langword="null"/>.
+    /// </summary>
+    public Func<CancellationToken, Task<string>>? FederatedTokenCallback { get; set; }
+
+    /// <summary>
     /// Parses a flow as any front end may write it: the enum name (<c>ClientSecret</c>), kebab case
-    /// (<c>client-secret</c>) or the short form (<c>secret</c>, <c>certificate</c>, <c>device-code</c>, <c>interactive</c>), in any case.
+    /// (<c>client-secret</c>) or the short form (<c>secret</c>, <c>certificate</c>, <c>device-code</c>, <c>interactive</c>, <c>msi</c>, <c>federated</c>), in any case.
     /// </summary>
     /// <param name="text">The text.</param>
     /// <param name="flow">The flow, when known.</param>
@@ -193,6 +227,8 @@ public class MailTokenProviderSettings
             case "CLIENTCERTIFICATE" or "CERTIFICATE" or "CERT": flow = MailTokenFlow.ClientCertificate; return true;
             case "DEVICECODE" or "DEVICE": flow = MailTokenFlow.DeviceCode; return true;
             case "INTERACTIVEBROWSER" or "INTERACTIVE" or "BROWSER": flow = MailTokenFlow.InteractiveBrowser; return true;
+            case "MANAGEDIDENTITY" or "MSI": flow = MailTokenFlow.ManagedIdentity; return true;
+            case "WORKLOADIDENTITY" or "WORKLOAD" or "FEDERATED": flow = MailTokenFlow.WorkloadIdentity; return true;
             default: return false;
         }
     }

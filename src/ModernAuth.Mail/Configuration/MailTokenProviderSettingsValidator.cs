@@ -22,23 +22,31 @@ internal static class MailTokenProviderSettingsValidator
 
         if (settings.Flow is not { } flow)
         {
-            Fail("Flow", $"{K("Flow")} is missing: use ClientSecret or ClientCertificate (app-only), or DeviceCode or InteractiveBrowser (a user signs in once).");
+            Fail("Flow", $"{K("Flow")} is missing: use ClientSecret or ClientCertificate (app-only), ManagedIdentity (app-only, running in Azure), WorkloadIdentity (app-only, Kubernetes or CI with federated credentials), or DeviceCode or InteractiveBrowser (a user signs in once).");
         }
         else if (!Enum.IsDefined(typeof(MailTokenFlow), flow))
         {
-            Fail("Flow", $"{K("Flow")} {V(flow.ToString())} is not a flow: use ClientSecret, ClientCertificate, DeviceCode or InteractiveBrowser.");
+            Fail("Flow", $"{K("Flow")} {V(flow.ToString())} is not a flow: use ClientSecret, ClientCertificate, ManagedIdentity, WorkloadIdentity, DeviceCode or InteractiveBrowser.");
         }
 
-        if (string.IsNullOrWhiteSpace(settings.ClientId))
+        if (settings.Flow == MailTokenFlow.ManagedIdentity)
+        {
+            ValidateManagedIdentity(settings, cloud, Fail);
+        }
+        else if (settings.Flow == MailTokenFlow.WorkloadIdentity && string.IsNullOrWhiteSpace(settings.ClientId) && string.IsNullOrWhiteSpace(WorkloadEnvironment().ClientId))
+        {
+            Fail("ClientId", $"{K("ClientId")} is missing: use the Application (client) ID of the app registration (or user-assigned managed identity) whose federated credential trusts this workload, or set the environment variable AZURE_CLIENT_ID (the Azure Workload Identity webhook sets it from the service account's annotation).");
+        }
+        else if (string.IsNullOrWhiteSpace(settings.ClientId) && settings.Flow != MailTokenFlow.WorkloadIdentity)
         {
             Fail("ClientId", $"{K("ClientId")} is missing: use the Application (client) ID from the app registration's Overview page in the Microsoft Entra admin center (a GUID).");
         }
-        else if (!Guid.TryParse(settings.ClientId!.Trim(), out _))
+        else if (settings.Flow != MailTokenFlow.ManagedIdentity && !string.IsNullOrWhiteSpace(settings.ClientId) && !Guid.TryParse(settings.ClientId!.Trim(), out _))
         {
             Fail("ClientId", $"{K("ClientId")} {V(settings.ClientId)} is not a GUID: use the Application (client) ID from the app registration's Overview page, not the application's name.");
         }
 
-        if (settings.Flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate)
+        if (settings.Flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate or MailTokenFlow.WorkloadIdentity)
         {
             ValidateAppOnly(settings, cloud, Fail);
         }
@@ -177,16 +185,25 @@ internal static class MailTokenProviderSettingsValidator
             fail("Cloud", $"{K("Cloud")} is {cloud.Name}, which has no app-only access (personal accounts only sign in as a user): use {K("Flow")} DeviceCode or InteractiveBrowser.");
         }
 
-        if (string.IsNullOrWhiteSpace(settings.TenantId))
+        var tenantId = settings.Flow == MailTokenFlow.WorkloadIdentity && string.IsNullOrWhiteSpace(settings.TenantId) ? WorkloadEnvironment().TenantId : settings.TenantId;
+        if (string.IsNullOrWhiteSpace(tenantId) && settings.Flow == MailTokenFlow.WorkloadIdentity)
+        {
+            fail("TenantId", $"{K("TenantId")} is missing: use the Directory (tenant) ID of the app registration (a GUID) or a verified domain, or set the environment variable AZURE_TENANT_ID (the Azure Workload Identity webhook sets it).");
+        }
+        else if (string.IsNullOrWhiteSpace(tenantId))
         {
             fail("TenantId", $"{K("TenantId")} is missing: use the Directory (tenant) ID from the app registration's Overview page (a GUID) or a verified domain such as contoso.onmicrosoft.com.");
         }
-        else if (MultiTenantAliases.Contains(settings.TenantId!.Trim(), StringComparer.OrdinalIgnoreCase))
+        else if (MultiTenantAliases.Contains(tenantId!.Trim(), StringComparer.OrdinalIgnoreCase))
         {
-            fail("TenantId", $"{K("TenantId")} is {MailSettingsFailure.Value(settings.TenantId)}: app-only flows need one specific tenant. Use the Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com.");
+            fail("TenantId", $"{K("TenantId")} is {MailSettingsFailure.Value(tenantId)}: app-only flows need one specific tenant. Use the Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com.");
         }
 
-        if (settings.Flow == MailTokenFlow.ClientSecret)
+        if (settings.Flow == MailTokenFlow.WorkloadIdentity)
+        {
+            ValidateWorkloadIdentity(settings, fail);
+        }
+        else if (settings.Flow == MailTokenFlow.ClientSecret)
         {
             var hasSecret = !string.IsNullOrWhiteSpace(settings.ClientSecret);
             var hasFile = !string.IsNullOrWhiteSpace(settings.ClientSecretFile);
@@ -210,6 +227,69 @@ internal static class MailTokenProviderSettingsValidator
             ValidateCertificate(settings, fail);
         }
     }
+
+    private static void ValidateManagedIdentity(MailTokenProviderSettings settings, MailCloud cloud, Action<string, string> fail)
+    {
+        static string K(string setting) => MailSettingsFailure.Key(setting);
+        if (!cloud.SupportsAppOnly)
+        {
+            fail("Cloud", $"{K("Cloud")} is {cloud.Name}, which has no app-only access (personal accounts only sign in as a user): a managed identity cannot read personal mailboxes; use {K("Flow")} DeviceCode.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.ClientId))
+        {
+            fail("ClientId", $"{K("ClientId")} is not used with {K("Flow")} ManagedIdentity (it names an app registration): put a user-assigned identity's client id in {K("ManagedIdentityClientId")}, or remove it for the system-assigned identity.");
+        }
+
+        var hasClientId = !string.IsNullOrWhiteSpace(settings.ManagedIdentityClientId);
+        if (hasClientId && !string.IsNullOrWhiteSpace(settings.ManagedIdentityResourceId))
+        {
+            fail("ManagedIdentityResourceId", $"{K("ManagedIdentityClientId")} and {K("ManagedIdentityResourceId")} are both given: name the user-assigned identity one way, or give neither for the system-assigned identity.");
+        }
+
+        if (hasClientId && !Guid.TryParse(settings.ManagedIdentityClientId!.Trim(), out _))
+        {
+            fail("ManagedIdentityClientId", $"{K("ManagedIdentityClientId")} {MailSettingsFailure.Value(settings.ManagedIdentityClientId)} is not a GUID: use the Client ID on the user-assigned managed identity's Overview page (not its name or object id), or leave it empty for the system-assigned identity.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.ManagedIdentityResourceId) &&
+            settings.ManagedIdentityResourceId!.Trim().IndexOf("/providers/Microsoft.ManagedIdentity/userAssignedIdentities/", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            fail("ManagedIdentityResourceId", $"{K("ManagedIdentityResourceId")} {MailSettingsFailure.Value(settings.ManagedIdentityResourceId)} is not a user-assigned identity's resource id: use /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name> (the identity's Properties page).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.ClientSecret) || !string.IsNullOrWhiteSpace(settings.ClientSecretFile) || !string.IsNullOrWhiteSpace(settings.CertificatePath) || !string.IsNullOrWhiteSpace(settings.CertificateThumbprint))
+        {
+            fail("Flow", $"{K("Flow")} is ManagedIdentity, which uses no secret or certificate, yet one is configured: remove it, or choose {K("Flow")} ClientSecret or ClientCertificate.");
+        }
+    }
+
+    private static void ValidateWorkloadIdentity(MailTokenProviderSettings settings, Action<string, string> fail)
+    {
+        static string K(string setting) => MailSettingsFailure.Key(setting);
+        var file = string.IsNullOrWhiteSpace(settings.FederatedTokenFile) ? WorkloadEnvironment().TokenFile : settings.FederatedTokenFile;
+        if (settings.FederatedTokenCallback is not null && !string.IsNullOrWhiteSpace(settings.FederatedTokenFile))
+        {
+            fail("FederatedTokenFile", $"{K("FederatedTokenFile")} and a token callback are both given: give one.");
+        }
+        else if (settings.FederatedTokenCallback is null && string.IsNullOrWhiteSpace(file))
+        {
+            fail("FederatedTokenFile", $"{K("FederatedTokenFile")} is missing: name the file that holds the workload's OIDC token, or set AZURE_FEDERATED_TOKEN_FILE (in Kubernetes the Azure Workload Identity webhook sets it when the pod is labelled azure.workload.identity/use: \"true\").");
+        }
+        else if (settings.FederatedTokenCallback is null)
+        {
+            FileMustExist(file, "FederatedTokenFile", fail);
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.ClientSecret) || !string.IsNullOrWhiteSpace(settings.ClientSecretFile) || !string.IsNullOrWhiteSpace(settings.CertificatePath) || !string.IsNullOrWhiteSpace(settings.CertificateThumbprint))
+        {
+            fail("Flow", $"{K("Flow")} is WorkloadIdentity, which proves the application with the federated token, yet a secret or certificate is configured: remove it, or choose {K("Flow")} ClientSecret or ClientCertificate.");
+        }
+    }
+
+    /// <summary>What the Azure Workload Identity webhook (and Azure.Identity's WorkloadIdentityCredential) reads from the environment.</summary>
+    internal static (string? TenantId, string? ClientId, string? TokenFile) WorkloadEnvironment() =>
+        (Environment.GetEnvironmentVariable("AZURE_TENANT_ID"), Environment.GetEnvironmentVariable("AZURE_CLIENT_ID"), Environment.GetEnvironmentVariable("AZURE_FEDERATED_TOKEN_FILE"));
 
     private static void ValidateCertificate(MailTokenProviderSettings settings, Action<string, string> fail)
     {

@@ -38,6 +38,9 @@ internal sealed class DecodedJwt
 
     public string? IdentityType { get; set; }
 
+    /// <summary>The <c>xms_mirid</c> claim: the Azure resource id of a managed identity (only managed identities' tokens carry it).</summary>
+    public string? ManagedIdentityResourceId { get; set; }
+
     public bool HasUserHints { get; set; }
 
     public bool HasScp { get; set; }
@@ -149,6 +152,7 @@ internal static class JwtDecoder
         jwt.UniqueName = ReadString(root, "unique_name", jwt);
         jwt.ObjectId = ReadString(root, "oid", jwt);
         jwt.IdentityType = ReadString(root, "idtyp", jwt);
+        jwt.ManagedIdentityResourceId = ReadString(root, "xms_mirid", jwt);
         jwt.HasUserHints = root.TryGetProperty("name", out _) || root.TryGetProperty("amr", out _) || root.TryGetProperty("given_name", out _);
 
         if (root.TryGetProperty("ver", out var ver))

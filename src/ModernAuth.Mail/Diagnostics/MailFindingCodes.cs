@@ -73,6 +73,12 @@ public static class MailFindingCodes
     /// <summary>App-only access also needs setup on the Exchange side: a service principal and mailbox permissions.</summary>
     public const string AppOnlyExchangeSetup = "app_only_exchange_setup";
 
+    /// <summary>
+    /// The token is a managed identity's (<c>xms_mirid</c>, <c>idtyp</c> <c>app</c>): an app-only principal whose Exchange
+    /// application roles can only be granted with Microsoft Graph.
+    /// </summary>
+    public const string ManagedIdentityToken = "managed_identity_token";
+
     // ---- Time ----
 
     /// <summary>The token has expired (<c>exp</c>), beyond the allowed clock skew.</summary>

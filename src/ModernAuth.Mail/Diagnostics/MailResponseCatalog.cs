@@ -84,6 +84,12 @@ public class MailResponseCatalog
             return ExplainAadsts(text, aadsts);
         }
 
+        // A managed identity endpoint's answer (as MSAL reports it) has no AADSTS number.
+        if (ExplainManagedIdentity(text) is { } managed)
+        {
+            return managed;
+        }
+
         // Microsoft Graph: its JSON error, or a code only Graph uses.
         if (GraphErrorCatalog.TryExplain(text, protocol) is { } graph)
         {
@@ -191,6 +197,28 @@ public class MailResponseCatalog
             CorrelationId = SafeMatch(CorrelationIdPattern, text)?.Groups["id"].Value,
             Timestamp = SafeMatch(TimestampPattern, text)?.Groups["ts"].Value,
         };
+    }
+
+    private static MailResponseExplanation? ExplainManagedIdentity(string text)
+    {
+        var line = Clip(Redact(Normalise(text).LastOrDefault()?.Canonical ?? text.Trim()), 400);
+        if (Internal.ManagedIdentityErrors.IsUnreachable(text))
+        {
+            return new MailResponseExplanation(MailErrorCodes.ManagedIdentityUnavailable, MailFindingSeverity.Error, line,
+                "The managed identity endpoint (IMDS at 169.254.169.254, or the App Service / Arc / Cloud Shell endpoint) could not be reached: the code is not running on an Azure resource with a managed identity, or the endpoint is blocked.",
+                Internal.ManagedIdentityErrors.UnavailableRemedy)
+            { IsRecognised = true, Source = MailResponseSource.TokenService };
+        }
+
+        if (Internal.ManagedIdentityErrors.IsNotAssigned(text))
+        {
+            return new MailResponseExplanation(MailErrorCodes.ManagedIdentityNotAssigned, MailFindingSeverity.Error, line,
+                "The managed identity endpoint answered, but the identity asked for (the system-assigned one, or the user-assigned client id or resource id) is not assigned to this Azure resource.",
+                Internal.ManagedIdentityErrors.NotAssignedRemedy)
+            { IsRecognised = true, Source = MailResponseSource.TokenService };
+        }
+
+        return null;
     }
 
     private static MailResponseExplanation ExplainChallenge(Line line)

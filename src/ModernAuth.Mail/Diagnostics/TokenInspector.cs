@@ -234,6 +234,11 @@ public class TokenInspector
         CheckTime(ctx, findings);
         CheckTenantAndClient(ctx, findings);
         AddVersionFacts(ctx, findings);
+        if (jwt.ManagedIdentityResourceId is { } mirid)
+        {
+            findings.Add(ManagedIdentity(ctx, mirid));
+        }
+
         if (appOnly == true)
         {
             findings.Add(AppOnlySetup(ctx));
@@ -733,6 +738,32 @@ public class TokenInspector
         }
 
         findings.Add(new MailFinding(MailFindingCodes.TokenVersion, MailFindingSeverity.Info, observed, explanation, "Nothing to do; this explains which claims to read.") { Claim = "ver" });
+    }
+
+    private static MailFinding ManagedIdentity(Context ctx, string resourceId)
+    {
+        var appId = ctx.AppIdOrPlaceholder;
+        var oid = ctx.Summary.ObjectId ?? "<managed identity object id>";
+        var kind = resourceId.IndexOf("/Microsoft.ManagedIdentity/userAssignedIdentities/", StringComparison.OrdinalIgnoreCase) >= 0 ? "user-assigned" : "system-assigned";
+        var (resourceName, resourceApp) = ctx.Protocol == MailProtocol.Graph
+            ? ("Microsoft Graph", "00000003-0000-0000-c000-000000000000")
+            : ("Office 365 Exchange Online", "00000002-0000-0ff1-ce00-000000000000");
+        var role = ctx.Protocol switch
+        {
+            MailProtocol.Imap => "IMAP.AccessAsApp",
+            MailProtocol.Pop => "POP.AccessAsApp",
+            MailProtocol.Smtp => "SMTP.SendAsApp",
+            MailProtocol.Ews => "full_access_as_app",
+            _ => "Mail.Send",
+        };
+        return new MailFinding(
+            MailFindingCodes.ManagedIdentityToken,
+            MailFindingSeverity.Info,
+            "xms_mirid = " + resourceId + " (a " + kind + " managed identity, appid " + appId + ", oid " + oid + ")",
+            "This is a managed identity's token: an app-only principal like any application, with no secret. Exchange needs the same setup as for any app-only token (the service principal registered in Exchange and a mailbox permission), and the " + resourceName + " application roles cannot be given to a managed identity in the portal.",
+            "Grant the role with Microsoft Graph PowerShell: $sp = Get-MgServicePrincipal -Filter \"appId eq '" + resourceApp + "'\"; New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId " + oid + " -PrincipalId " + oid +
+            " -ResourceId $sp.Id -AppRoleId ($sp.AppRoles | Where-Object Value -eq '" + role + "').Id; then the Exchange steps of app_only_exchange_setup with -AppId " + appId + " -ObjectId " + oid + ". Tokens cached before the grant lack the role: they refresh within 24 hours (a restart does not clear the managed identity endpoint's cache).")
+        { Claim = "xms_mirid" };
     }
 
     private static MailFinding AppOnlySetup(Context ctx)

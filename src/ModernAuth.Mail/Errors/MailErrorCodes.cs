@@ -95,4 +95,26 @@ public static class MailErrorCodes
     /// blocks the device code flow: the remedy names the flow to use instead.
     /// </summary>
     public const string ConditionalAccessBlocked = "conditional_access_blocked";
+
+    /// <summary>
+    /// The managed identity endpoint (IMDS on a VM, or the App Service / Functions, Azure Arc or Cloud Shell endpoint)
+    /// could not be reached: the code is not running in Azure, or the endpoint is down. Not retryable as such: outside
+    /// Azure use a workload identity or a certificate instead.
+    /// </summary>
+    public const string ManagedIdentityUnavailable = "managed_identity_unavailable";
+
+    /// <summary>The managed identity endpoint answered, but the requested identity is not assigned to this Azure resource.</summary>
+    public const string ManagedIdentityNotAssigned = "managed_identity_not_assigned";
+
+    /// <summary>
+    /// AADSTS700211 / AADSTS700212 / AADSTS700213 / AADSTS70021: no federated identity credential of the application
+    /// matches the issuer, subject and audience of the presented token.
+    /// </summary>
+    public const string FederatedCredentialMismatch = "federated_credential_mismatch";
+
+    /// <summary>AADSTS700024 with a federated token: the workload's token expired before it was exchanged (it was not rotated).</summary>
+    public const string FederatedTokenExpired = "federated_token_expired";
+
+    /// <summary>The workload's federated token could not be had: the token file is missing, unreadable or empty, or the callback failed.</summary>
+    public const string FederatedTokenUnavailable = "federated_token_unavailable";
 }

@@ -77,6 +77,9 @@ internal static class TokenServiceErrors
         new TokenServiceError(new[] { 90035, 50001 }, MailErrorCodes.InvalidScope,
             "The requested resource is not known in this tenant or cloud.",
             "Check the cloud: Exchange in GCC High is https://outlook.office365.us, in China https://partner.outlook.cn."),
+        new TokenServiceError(new[] { 700211, 700212, 700213, 70021, 7002137, 7002138 }, MailErrorCodes.FederatedCredentialMismatch,
+            "No federated identity credential of the application matches the presented token's issuer, subject and audience.",
+            "Compare the token the workload presents with the federated credentials of {clientId} (Entra admin center > App registrations or the user-assigned managed identity > Certificates & secrets > Federated credentials): the issuer must match exactly (trailing slash included), the subject exactly and case-sensitively (Kubernetes: system:serviceaccount:<namespace>:<service account>; GitHub Actions: repo:<owner>/<repo>:environment:<name> or :ref:refs/heads/<branch>), and the audience must be api://AzureADTokenExchange. Running in Azure, a managed identity (Flow ManagedIdentity) needs no federation at all."),
     };
 
     /// <summary>Finds the first AADSTS number in <paramref name="text"/> (a token-service error description).</summary>

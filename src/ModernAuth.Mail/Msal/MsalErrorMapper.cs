@@ -9,6 +9,11 @@ internal static class MsalErrorMapper
     public static MailAuthenticationException Map(Exception error, MailProtocol protocol, string? clientId, string? tenantId, Uri authorityHost)
     {
         var resource = string.Empty;
+        if (error is MsalException { ErrorCode: not null } managed && IsManagedIdentityError(managed))
+        {
+            return MapManagedIdentity(managed, protocol, clientId);
+        }
+
         if (error is MsalServiceException service)
         {
             var description = FirstLine(service.Message);
@@ -123,6 +128,62 @@ internal static class MsalErrorMapper
     private static MailAuthenticationException SignInCanceled(Exception error, MailProtocol protocol, string? serverResponse) =>
         Create(MailErrorCodes.SignInCanceled, "The user canceled or declined the sign-in in the browser.",
             "Sign in again and accept the permissions the app asks for (an administrator may need to grant consent first); if the tenant blocks this app, ask an administrator.", false, error, protocol, serverResponse);
+
+    /// <summary>
+    /// The errors of a managed identity endpoint (IMDS, App Service, Azure Arc, Cloud Shell, Service Fabric): MSAL
+    /// reports them with its own codes, the endpoint's body in the message and the source in the exception's data.
+    /// </summary>
+    private static MailAuthenticationException MapManagedIdentity(MsalException error, MailProtocol protocol, string? identity)
+    {
+        var source = error.AdditionalExceptionData is { } data && data.TryGetValue(MsalException.ManagedIdentitySource, out var named) ? named : "the managed identity";
+        var endpoint = source switch
+        {
+            "Imds" => "IMDS (169.254.169.254, or AZURE_POD_IDENTITY_AUTHORITY_HOST)",
+            "AppService" => "the App Service / Functions endpoint (IDENTITY_ENDPOINT)",
+            "AzureArc" => "the Azure Arc agent (IDENTITY_ENDPOINT, IMDS_ENDPOINT)",
+            "CloudShell" => "the Cloud Shell endpoint (MSI_ENDPOINT)",
+            "ServiceFabric" => "the Service Fabric endpoint (IDENTITY_ENDPOINT)",
+            _ => "the managed identity endpoint",
+        };
+        var description = FirstLine(error.Message);
+        var which = string.IsNullOrEmpty(identity) || identity == ManagedIdentityFlow.SystemAssignedId ? "the system-assigned identity" : $"the user-assigned identity {identity}";
+
+        if (error.ErrorCode == MsalError.ManagedIdentityUnreachableNetwork || FindInner<HttpRequestException>(error) is not null || FindInner<SocketException>(error) is not null)
+        {
+            return Create(MailErrorCodes.ManagedIdentityUnavailable, $"The managed identity endpoint, {endpoint}, could not be reached: {FirstLine(Innermost(error).Message)}",
+                ManagedIdentityErrors.UnavailableRemedy,
+                false, error, protocol, description);
+        }
+
+        if (TokenServiceErrors.TryParseAadsts(error.Message, out var aadsts) && aadsts is 500011 or 90035 or 50001)
+        {
+            return Create(MailErrorCodes.InvalidScope, $"{endpoint} answered that the resource of the {protocol} token does not exist in the identity's tenant (AADSTS{aadsts}).",
+                "The resource is the protocol's scope without /.default (Exchange: https://outlook.office365.com, Graph: https://graph.microsoft.com). Check the Cloud setting: a GCC High or China tenant has its own Exchange resource.",
+                false, error, protocol, description);
+        }
+
+        var status = error is MsalServiceException service ? service.StatusCode : 0;
+        if (status is 400 or 404 || ManagedIdentityErrors.IsNotAssigned(error.Message))
+        {
+            return Create(MailErrorCodes.ManagedIdentityNotAssigned, $"{endpoint} answered that {which} is not assigned to this Azure resource.",
+                ManagedIdentityErrors.NotAssignedRemedy,
+                false, error, protocol, description);
+        }
+
+        if (status == 429 || status >= 500)
+        {
+            return Create(MailErrorCodes.TokenServiceUnavailable, $"{endpoint} failed with HTTP {status}.",
+                "This is usually passing: try again in a minute (MSAL already retried).", true, error, protocol, description);
+        }
+
+        return Create(MailErrorCodes.TokenServiceError, $"{endpoint} refused the request ({error.ErrorCode}, HTTP {status}).",
+            "The inner exception has MSAL's full answer; check the identity settings (ManagedIdentityClientId / ManagedIdentityResourceId).", false, error, protocol, description);
+    }
+
+    private static bool IsManagedIdentityError(MsalException error) =>
+        error.ErrorCode.StartsWith("managed_identity", StringComparison.Ordinal) ||
+        error.ErrorCode == MsalError.InvalidManagedIdentityEndpoint ||
+        (error.AdditionalExceptionData?.ContainsKey(MsalException.ManagedIdentitySource) ?? false);
 
     private static MailAuthenticationException Timeout(Exception error, MailProtocol protocol, Uri authorityHost) =>
         Create(MailErrorCodes.TokenServiceTimeout, $"The token service at {authorityHost.Host} did not answer in time.",

@@ -17,7 +17,17 @@ internal abstract class MsalFlow : TokenCacheSource
 {
     private readonly TokenCacheFillCoordinator? _fillCoordinator;
 
-    protected MsalFlow(MailTokenProviderOptions options, string clientId, string tenant, bool appOnly, string loggerCategory)
+    /// <param name="options">The flow's options.</param>
+    /// <param name="clientId">The client id (or, for a managed identity, the identity's id), for the store key and errors.</param>
+    /// <param name="tenant">The tenant of the authority.</param>
+    /// <param name="appOnly">Whether tokens act as the application.</param>
+    /// <param name="loggerCategory">The logger category.</param>
+    /// <param name="usesCacheStore">
+    /// Whether MSAL's cache of this flow can live in <see cref="MailTokenProviderOptions.TokenCacheStore"/>. A managed
+    /// identity's MSAL application has no cache to attach, so coordinating a cold miss through the store would wait for
+    /// an entry nobody writes.
+    /// </param>
+    protected MsalFlow(MailTokenProviderOptions options, string clientId, string tenant, bool appOnly, string loggerCategory, bool usesCacheStore = true)
         : base(options.Cloud ?? MailCloud.Global, appOnly)
     {
         Options = options;
@@ -32,7 +42,7 @@ internal abstract class MsalFlow : TokenCacheSource
         // cold miss with other instances), so it is fixed here. A public client's cache holds every account it signed
         // in, and MSAL suggests no key before it knows the account: one entry per application and tenant.
         StoreKey = clientId + "_" + tenant + (appOnly ? "_AppTokenCache" : "_UserTokenCache");
-        if (options.TokenCacheStore is { } store)
+        if (usesCacheStore && options.TokenCacheStore is { } store)
         {
             _fillCoordinator = new TokenCacheFillCoordinator(store, options.TimeProvider ?? TimeProvider.System, Logger);
         }
@@ -74,12 +84,7 @@ internal abstract class MsalFlow : TokenCacheSource
     protected T ConfigureCommon<T>(T builder)
         where T : AbstractApplicationBuilder<T>
     {
-        builder = builder
-            .WithAuthority(Authority, validateAuthority: !Options.DisableInstanceDiscovery)
-            .WithHttpClientFactory(HttpClientFactory)
-            .WithClientName("ModernAuth.Mail")
-            .WithClientVersion(typeof(MsalFlow).Assembly.GetName().Version?.ToString() ?? "0.0.0")
-            .WithLogging(OnMsalLog, MsalLogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false);
+        builder = ConfigureTransportAndLogging(builder).WithAuthority(Authority, validateAuthority: !Options.DisableInstanceDiscovery);
         if (Options.DisableInstanceDiscovery)
         {
             builder = builder.WithInstanceDiscovery(false);
@@ -87,6 +92,15 @@ internal abstract class MsalFlow : TokenCacheSource
 
         return builder;
     }
+
+    /// <summary>The settings every MSAL application of ours shares, authority or not: HTTP, client name, logging without PII.</summary>
+    protected T ConfigureTransportAndLogging<T>(T builder)
+        where T : BaseAbstractApplicationBuilder<T> =>
+        builder
+            .WithHttpClientFactory(HttpClientFactory)
+            .WithClientName("ModernAuth.Mail")
+            .WithClientVersion(typeof(MsalFlow).Assembly.GetName().Version?.ToString() ?? "0.0.0")
+            .WithLogging(OnMsalLog, MsalLogLevel.Warning, enablePiiLogging: false, enableDefaultPlatformLogging: false);
 
     /// <summary>Keeps <paramref name="cache"/> in the options' <see cref="MailTokenProviderOptions.TokenCacheStore"/>, if any.</summary>
     /// <returns>Whether a store was attached.</returns>

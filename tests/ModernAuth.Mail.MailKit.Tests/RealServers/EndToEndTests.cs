@@ -21,6 +21,8 @@ public sealed class EndToEndTests
     [InlineData(Flow.ClientCertificate)]
     [InlineData(Flow.DeviceCode)]
     [InlineData(Flow.InteractiveBrowser)]
+    [InlineData(Flow.ManagedIdentity)]
+    [InlineData(Flow.WorkloadIdentity)]
     public async Task SendWithAttachment_ReadBackOverImapAndPop_SameMessage(Flow flow)
     {
         using var identity = new TestIdentity(_servers);
@@ -56,6 +58,12 @@ public sealed class EndToEndTests
             Assert.Equal(subject, message.Subject);
             Assert.Equal(attachment, Messages.AttachmentBytes(message));
             await pop.DisconnectAsync(quit: true);
+        }
+
+        if (flow == Flow.ManagedIdentity)
+        {
+            // One token from the managed identity endpoint served SMTP, IMAP and POP (one resource, cached).
+            Assert.Equal(1, identity.Fake.ManagedIdentityRequestCount);
         }
 
         if (flow == Flow.DeviceCode)

@@ -11,6 +11,8 @@ public enum Flow
     ClientCertificate,
     DeviceCode,
     InteractiveBrowser,
+    ManagedIdentity,
+    WorkloadIdentity,
 }
 
 /// <summary>
@@ -36,7 +38,18 @@ public sealed class TestIdentity : IDisposable
             .WithSecret(Secret)
             .WithCertificate(X509CertificateLoader.LoadCertificate(_clientCertificate.Export(X509ContentType.Cert)));
         Fake.RegisterApplication(servers.TenantId, PublicClientId).AsPublicClient();
+        ManagedIdentity = Fake.AddUserAssignedIdentity(servers.TenantId, "mailkit-" + Guid.NewGuid().ToString("N")[..8]);
+        Fake.RegisterApplication(servers.TenantId, WorkloadClientId).WithFederatedCredential(FederatedIssuer, FederatedSubject);
     }
+
+    public const string FederatedIssuer = "https://oidc.mailkit-tests.test/";
+
+    public const string FederatedSubject = "system:serviceaccount:mail:mailkit-tests";
+
+    /// <summary>A user-assigned identity of this test's own (MSAL shares managed identity tokens across the process by identity).</summary>
+    public FakeManagedIdentity ManagedIdentity { get; }
+
+    public string WorkloadClientId { get; } = Guid.NewGuid().ToString();
 
     public MailServers Servers { get; }
 
@@ -76,6 +89,18 @@ public sealed class TestIdentity : IDisposable
                     TenantId = Servers.TenantId,
                     TokenCachePath = Path.Combine(_cacheDirectory, "cache.bin"),
                     OpenBrowser = Browser.OpenAsync,
+                }.UseFakeEntraId(Fake));
+            case Flow.ManagedIdentity:
+                // MSAL asks IMDS (169.254.169.254); the fake answers it in process.
+                return new ManagedIdentityTokenProvider(new ManagedIdentityTokenProviderOptions { ClientId = ManagedIdentity.ClientId, Transport = Fake.CreateHandler() });
+            case Flow.WorkloadIdentity:
+                var tokenFile = Path.Combine(_cacheDirectory, "federated-token");
+                File.WriteAllText(tokenFile, Fake.MintFederatedToken(FederatedIssuer, FederatedSubject));
+                return new WorkloadIdentityTokenProvider(new WorkloadIdentityTokenProviderOptions
+                {
+                    TenantId = Servers.TenantId,
+                    ClientId = WorkloadClientId,
+                    TokenFilePath = tokenFile,
                 }.UseFakeEntraId(Fake));
             default:
                 Fake.DeviceCodeUser = Fake.AddUser(Servers.TenantId, user ?? throw new ArgumentNullException(nameof(user)));

@@ -6,22 +6,34 @@ namespace ModernAuth.Mail.Internal;
 internal sealed class ConfidentialClientFlow : MsalFlow
 {
     private readonly Func<ConfidentialClientApplicationBuilder, ConfidentialClientApplicationBuilder> _withCredential;
+    private readonly Func<Exception, MailAuthenticationException?>? _mapError;
     private readonly object _buildLock = new();
     private IConfidentialClientApplication? _application;
 
     public ConfidentialClientFlow(MailTokenProviderOptions options, string tenantId, string clientId, string loggerCategory,
-        Func<ConfidentialClientApplicationBuilder, ConfidentialClientApplicationBuilder> withCredential)
+        Func<ConfidentialClientApplicationBuilder, ConfidentialClientApplicationBuilder> withCredential,
+        Func<Exception, MailAuthenticationException?>? mapError = null)
         : base(options, clientId, tenantId, appOnly: true, loggerCategory)
     {
         _withCredential = withCredential;
+        _mapError = mapError;
     }
 
     protected override async Task<(AuthenticationResult Result, string? Account)> AcquireCoreAsync(MailTokenRequest request, bool forceRefresh, CancellationToken cancellationToken)
     {
-        var result = await GetApplication().AcquireTokenForClient(ScopesFor(request.Protocol))
-            .WithForceRefresh(forceRefresh)
-            .ExecuteAsync(cancellationToken)
-            .ConfigureAwait(false);
+        AuthenticationResult result;
+        try
+        {
+            result = await GetApplication().AcquireTokenForClient(ScopesFor(request.Protocol))
+                .WithForceRefresh(forceRefresh)
+                .ExecuteAsync(cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception error) when (_mapError is not null && error is not OperationCanceledException && _mapError(error) is { } mapped)
+        {
+            // The credential knows some failures better than the generic mapping (a federated token that expired).
+            throw mapped;
+        }
 
         // An app-only token names no account: the gate gives it the mailbox of each request.
         return (result, null);
