@@ -17,7 +17,7 @@ public sealed class ValidationTests
         { "TenantId", null, Key + "TenantId is missing: use the Directory (tenant) ID" },
         { "TenantId", "common", Key + "TenantId is 'common': app-only flows need one specific tenant" },
         { "ClientSecret", null, Key + "ClientSecret is missing: use the secret's Value (not its Secret ID)" },
-        { "Flow", null, Key + "Flow is missing: use ClientSecret or ClientCertificate (app-only), or DeviceCode" },
+        { "Flow", null, Key + "Flow is missing: use ClientSecret or ClientCertificate (app-only), ManagedIdentity (app-only, running in Azure), WorkloadIdentity (app-only, Kubernetes or CI with federated credentials), or DeviceCode or InteractiveBrowser" },
         { "Cloud", "Mars", Key + "Cloud 'Mars' is not a known cloud: use Global, PersonalAccounts" },
         { "Cloud", "PersonalAccounts", Key + "Cloud is PersonalAccounts, which has no app-only access" },
         { "AuthorityHost", "http://login.example.test", Key + "AuthorityHost 'http://login.example.test' must be an absolute https URI" },

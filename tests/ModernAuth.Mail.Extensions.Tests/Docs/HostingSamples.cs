@@ -23,7 +23,7 @@ public static class HostingSamples
         return builder.Build();
     }
 
-    public static void RegisterInCode(IServiceCollection services, string secretFromVault)
+    public static void RegisterInCode(IServiceCollection services, string secretFromVault, string federatedTokenFile)
     {
         services.AddModernAuthMail()
             .AddClientSecret("shared-inbox", o =>
@@ -40,10 +40,29 @@ public static class HostingSamples
                 o.CertificateThumbprint = "1F2E3D4C5B6A79881726354413F2E1D0C9B8A796";
                 o.Mailbox = "scanner@contoso.com";
             })
+            .AddManagedIdentity("in-azure", o =>
+            {
+                // A user-assigned identity; leave it out for the system-assigned one.
+                o.ManagedIdentityClientId = "2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e";
+                o.Mailbox = "reports@contoso.com";
+            })
+            .AddWorkloadIdentity("in-kubernetes", o =>
+            {
+                // Each of these three defaults to AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE.
+                o.TenantId = "contoso.onmicrosoft.com";
+                o.ClientId = "7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918";
+                o.FederatedTokenFile = federatedTokenFile;
+                o.Mailbox = "reports@contoso.com";
+            })
             .AddDeviceCode("adele", o =>
             {
                 o.ClientId = "3c2b1a09-8f7e-4d6c-b5a4-938271605f4e";
                 o.DisableInteractiveSignIn = true;
+            })
+            .AddInteractiveBrowser("desktop", o =>
+            {
+                o.ClientId = "3c2b1a09-8f7e-4d6c-b5a4-938271605f4e";
+                o.Username = "adele@contoso.com";
             });
     }
 

@@ -63,19 +63,24 @@ public sealed class HostingSamplesTests : IDisposable
     }
 
     [Fact]
-    public async Task RegisterInCode_ThreeProviders_ResolvedByNameAndKey()
+    public async Task RegisterInCode_EveryFlow_ResolvedByNameAndKey()
     {
         var services = new ServiceCollection();
-        HostingSamples.RegisterInCode(services, TestIds.Secret);
+        var federatedTokenFile = Path.GetTempFileName();
+        File.WriteAllText(federatedTokenFile, "a-federated-token-read-only-when-a-token-is-asked-for");
+        HostingSamples.RegisterInCode(services, TestIds.Secret, federatedTokenFile);
         await using var provider = services.BuildServiceProvider();
 
         var factory = provider.GetRequiredService<MailTokenProviderFactory>();
         var sender = ActivatorUtilities.CreateInstance<ScanSender>(provider);
 
-        Assert.Equal(new[] { "shared-inbox", "scanner", "adele" }, factory.ProviderNames);
+        Assert.Equal(new[] { "shared-inbox", "scanner", "in-azure", "in-kubernetes", "adele", "desktop" }, factory.ProviderNames);
         Assert.IsType<ClientSecretTokenProvider>(factory.GetProvider("shared-inbox"));
         Assert.IsType<ClientCertificateTokenProvider>(provider.GetRequiredKeyedService<MailTokenProvider>("scanner"));
         Assert.IsType<DeviceCodeTokenProvider>(factory.GetProvider("adele"));
+        Assert.IsType<ManagedIdentityTokenProvider>(factory.GetProvider("in-azure"));
+        Assert.IsType<WorkloadIdentityTokenProvider>(factory.GetProvider("in-kubernetes"));
+        Assert.IsType<InteractiveBrowserTokenProvider>(factory.GetProvider("desktop"));
         Assert.NotNull(sender);
         Assert.Equal("shared@contoso.com", factory.GetProviderOptions("shared-inbox").Mailbox);
     }
