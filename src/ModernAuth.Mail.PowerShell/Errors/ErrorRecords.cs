@@ -24,6 +24,7 @@ internal static class ErrorRecords
             _ => ("unexpected_error", "Run again with -Verbose; if it persists, report it with the output of Get-Error.", ErrorCategory.NotSpecified),
         };
 
+        remedy = PowerShellRemedy(code) ?? remedy;
         var message = OneLine(error.Message);
         if (error is MailAuthenticationException { ServerResponse: { Length: > 0 and <= 300 } server } && message.IndexOf(OneLine(server), StringComparison.Ordinal) < 0)
         {
@@ -41,6 +42,13 @@ internal static class ErrorRecords
         };
         return record;
     }
+
+    /// <summary>The fix in the module's words where the library's names settings or options a script does not have.</summary>
+    private static string? PowerShellRemedy(string code) => code switch
+    {
+        MailErrorCodes.BrowserUnavailable => "On a machine without a desktop browser (a server, a container, SSH) sign in with -DeviceCode instead of -Interactive (the code to enter is shown on the information stream, and the sign-in is kept for later runs); on a Linux desktop, install xdg-utils and a browser.",
+        _ => null,
+    };
 
     private static ErrorCategory CategoryOf(string code) => code switch
     {
