@@ -21,14 +21,14 @@ public abstract class ModernAuthMailCommand : PSCmdlet
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>
-    /// <para type="description">The Directory (tenant) ID of the app registration (a GUID) or a verified domain such as contoso.onmicrosoft.com. Required for -ClientSecret, -CertificateThumbprint and -CertificatePath (unless the profile has it); optional for -DeviceCode.</para>
+    /// <para type="description">The Directory (tenant) ID of the app registration (a GUID) or a verified domain such as contoso.onmicrosoft.com. Required for -ClientSecret, -CertificateThumbprint and -CertificatePath (unless the profile has it); optional for -DeviceCode and -Interactive; for -WorkloadIdentity the default is the AZURE_TENANT_ID environment variable; -ManagedIdentity needs none.</para>
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TenantId { get; set; }
 
     /// <summary>
-    /// <para type="description">The Application (client) ID of the app registration (a GUID), from its Overview page in the Microsoft Entra admin center. Required unless the profile has it.</para>
+    /// <para type="description">The Application (client) ID of the app registration (a GUID), from its Overview page in the Microsoft Entra admin center. Required unless the profile has it; for -WorkloadIdentity the default is the AZURE_CLIENT_ID environment variable; not used with -ManagedIdentity (a user-assigned identity is named with -ManagedIdentityClientId).</para>
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
