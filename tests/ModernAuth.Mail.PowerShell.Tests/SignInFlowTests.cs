@@ -99,6 +99,10 @@ public sealed class SignInFlowTests(PowerShellSandbox sandbox)
         Assert.Equal("AuthenticationError", noBrowser.GetProperty("Category").GetString());
         Assert.Contains("-DeviceCode", noBrowser.GetProperty("Action").GetString(), StringComparison.Ordinal);
         Assert.Contains("No browser could be started", noBrowser.GetProperty("Message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("To fix it: On a machine without a desktop browser", noBrowser.GetProperty("Message").GetString(), StringComparison.Ordinal);
+        // The library's own fix (its option names, the tool's command line) is not what a script can use.
+        Assert.DoesNotContain("Flow=DeviceCode", noBrowser.GetProperty("Message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("modernauth-mail token", noBrowser.GetProperty("Message").GetString(), StringComparison.Ordinal);
 
         var badIdentity = report.GetProperty("BadIdentity");
         Assert.StartsWith("invalid_configuration,", badIdentity.GetProperty("Id").GetString(), StringComparison.Ordinal);

@@ -24,8 +24,16 @@ internal static class ErrorRecords
             _ => ("unexpected_error", "Run again with -Verbose; if it persists, report it with the output of Get-Error.", ErrorCategory.NotSpecified),
         };
 
-        remedy = PowerShellRemedy(code) ?? remedy;
         var message = OneLine(error.Message);
+        if (PowerShellRemedy(code) is { } ours)
+        {
+            // The library's fix names its options (Flow=DeviceCode): the message keeps what happened, the fix is the module's.
+            var theirs = string.IsNullOrWhiteSpace(remedy) ? -1 : message.IndexOf(OneLine(remedy!), StringComparison.Ordinal);
+            message = theirs < 0 ? message : message.Substring(0, theirs).TrimEnd().TrimEnd(':').TrimEnd();
+            message = message.EndsWith(" Fix", StringComparison.Ordinal) ? message.Substring(0, message.Length - 4) : message;
+            remedy = ours;
+        }
+
         if (error is MailAuthenticationException { ServerResponse: { Length: > 0 and <= 300 } server } && message.IndexOf(OneLine(server), StringComparison.Ordinal) < 0)
         {
             message = $"{message.TrimEnd('.')}. The server said: {OneLine(server)}";
