@@ -102,6 +102,9 @@ public sealed class ParityAndHelpTests(PowerShellSandbox sandbox)
         Assert.Contains("Exchange Online no longer takes passwords", full, StringComparison.Ordinal);
         Assert.Contains("-------------------------- Example 1 --------------------------", full, StringComparison.Ordinal);
         Assert.Contains("Get-ChildItem C:\\Exports\\*.xlsx | Send-ModernAuthMailMessage", full, StringComparison.Ordinal);
+        var sendParameters = report.GetProperty("Send-ModernAuthMailMessage").GetProperty("Parameters").EnumerateArray().Select(p => p.GetProperty("Name").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "ManagedIdentity", "ManagedIdentityClientId", "ManagedIdentityResourceId", "WorkloadIdentity", "FederatedTokenFile", "Interactive", "RedirectUri", "SignInTimeout" }, sendParameters);
+        Assert.Contains("Alias -Identity, as Connect-AzAccount", full, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,8 +126,8 @@ public sealed class ParityAndHelpTests(PowerShellSandbox sandbox)
             }
             else if (setting == "Flow")
             {
-                Assert.StartsWith("(the parameter set: `-ClientSecret`, `-CertificateThumbprint`, `-CertificatePath` or `-DeviceCode`)", cell, StringComparison.Ordinal);
-                Assert.Superset(new HashSet<string> { "ClientSecret", "CertificateThumbprint", "CertificatePath", "DeviceCode" }, parameters);
+                Assert.StartsWith("(the parameter set: `-ClientSecret`, `-CertificateThumbprint`, `-CertificatePath`, `-ManagedIdentity` (alias `-Identity`), `-WorkloadIdentity`, `-DeviceCode` or `-Interactive`)", cell, StringComparison.Ordinal);
+                Assert.Superset(new HashSet<string> { "ClientSecret", "CertificateThumbprint", "CertificatePath", "ManagedIdentity", "WorkloadIdentity", "DeviceCode", "Interactive" }, parameters);
             }
             else
             {

@@ -25,6 +25,15 @@ internal static class ErrorRecords
         };
 
         var message = OneLine(error.Message);
+        if (PowerShellRemedy(code) is { } ours)
+        {
+            // The library's fix names its options (Flow=DeviceCode): the message keeps what happened, the fix is the module's.
+            var theirs = string.IsNullOrWhiteSpace(remedy) ? -1 : message.IndexOf(OneLine(remedy!), StringComparison.Ordinal);
+            message = theirs < 0 ? message : message.Substring(0, theirs).TrimEnd().TrimEnd(':').TrimEnd();
+            message = message.EndsWith(" Fix", StringComparison.Ordinal) ? message.Substring(0, message.Length - 4) : message;
+            remedy = ours;
+        }
+
         if (error is MailAuthenticationException { ServerResponse: { Length: > 0 and <= 300 } server } && message.IndexOf(OneLine(server), StringComparison.Ordinal) < 0)
         {
             message = $"{message.TrimEnd('.')}. The server said: {OneLine(server)}";
@@ -41,6 +50,13 @@ internal static class ErrorRecords
         };
         return record;
     }
+
+    /// <summary>The fix in the module's words where the library's names settings or options a script does not have.</summary>
+    private static string? PowerShellRemedy(string code) => code switch
+    {
+        MailErrorCodes.BrowserUnavailable => "On a machine without a desktop browser (a server, a container, SSH) sign in with -DeviceCode instead of -Interactive (the code to enter is shown on the information stream, and the sign-in is kept for later runs); on a Linux desktop, install xdg-utils and a browser.",
+        _ => null,
+    };
 
     private static ErrorCategory CategoryOf(string code) => code switch
     {

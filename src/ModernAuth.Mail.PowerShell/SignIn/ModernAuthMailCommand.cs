@@ -21,14 +21,14 @@ public abstract class ModernAuthMailCommand : PSCmdlet
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>
-    /// <para type="description">The Directory (tenant) ID of the app registration (a GUID) or a verified domain such as contoso.onmicrosoft.com. Required for -ClientSecret, -CertificateThumbprint and -CertificatePath (unless the profile has it); optional for -DeviceCode.</para>
+    /// <para type="description">The Directory (tenant) ID of the app registration (a GUID) or a verified domain such as contoso.onmicrosoft.com. Required for -ClientSecret, -CertificateThumbprint and -CertificatePath (unless the profile has it); optional for -DeviceCode and -Interactive; for -WorkloadIdentity the default is the AZURE_TENANT_ID environment variable; -ManagedIdentity needs none.</para>
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TenantId { get; set; }
 
     /// <summary>
-    /// <para type="description">The Application (client) ID of the app registration (a GUID), from its Overview page in the Microsoft Entra admin center. Required unless the profile has it.</para>
+    /// <para type="description">The Application (client) ID of the app registration (a GUID), from its Overview page in the Microsoft Entra admin center. Required unless the profile has it; for -WorkloadIdentity the default is the AZURE_CLIENT_ID environment variable; not used with -ManagedIdentity (a user-assigned identity is named with -ManagedIdentityClientId).</para>
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -83,6 +83,59 @@ public abstract class ModernAuthMailCommand : PSCmdlet
     public SwitchParameter DeviceCode { get; set; }
 
     /// <summary>
+    /// <para type="description">Signs in as a user in the system browser (a loopback redirect with PKCE): the first run opens the sign-in page, where a tenant's Conditional Access or MFA apply; the sign-in is then kept in the token cache, so later runs as the same account are silent. Needs a public client app registration (-ClientId) with the redirect URI http://localhost under "Mobile and desktop applications". Where no browser can be started (a server, a container, SSH) it stops with browser_unavailable: use -DeviceCode there.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = SignInParameterSets.Interactive)]
+    public SwitchParameter Interactive { get; set; }
+
+    /// <summary>
+    /// <para type="description">The loopback redirect URI registered on the app registration for -Interactive: http://localhost (the default, any free port), http://localhost:PORT or http://127.0.0.1.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = SignInParameterSets.Interactive)]
+    [ValidateNotNull]
+    public Uri? RedirectUri { get; set; }
+
+    /// <summary>
+    /// <para type="description">How long the person has to finish the -Interactive sign-in in the browser before the command stops with sign_in_timed_out. Default 00:05:00.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = SignInParameterSets.Interactive)]
+    public TimeSpan? SignInTimeout { get; set; }
+
+    /// <summary>
+    /// <para type="description">Signs in as the Azure resource's managed identity (a VM, App Service, Functions, Container Apps, AKS, an Azure Arc server, Cloud Shell): no secret, certificate, -TenantId or -ClientId. Alias -Identity, as Connect-AzAccount. The system-assigned identity unless -ManagedIdentityClientId or -ManagedIdentityResourceId names a user-assigned one. The identity's service principal needs the Exchange permission and access to the mailbox, as any app.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = SignInParameterSets.ManagedIdentity)]
+    [Alias("Identity")]
+    public SwitchParameter ManagedIdentity { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -ManagedIdentity: the client id (a GUID, from its Overview page) of a user-assigned managed identity assigned to the resource. Default: the system-assigned identity.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = SignInParameterSets.ManagedIdentity)]
+    [ValidateNotNullOrEmpty]
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -ManagedIdentity: the Azure resource id of a user-assigned managed identity (/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/name), instead of -ManagedIdentityClientId.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = SignInParameterSets.ManagedIdentity)]
+    [ValidateNotNullOrEmpty]
+    public string? ManagedIdentityResourceId { get; set; }
+
+    /// <summary>
+    /// <para type="description">Signs in as the app with workload identity federation: a federated (OIDC) token from Kubernetes, a CI system or another identity provider proves the app registration, which trusts it through a federated credential; no secret. -TenantId, -ClientId and -FederatedTokenFile default to AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE, which the Azure Workload Identity webhook sets in a pod.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = SignInParameterSets.WorkloadIdentity)]
+    public SwitchParameter WorkloadIdentity { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -WorkloadIdentity: the file that holds the federated token, read again for every token request so a rotated token is used at once. Default: the AZURE_FEDERATED_TOKEN_FILE environment variable. A relative path is resolved from the current location.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = SignInParameterSets.WorkloadIdentity)]
+    [ValidateNotNullOrEmpty]
+    public string? FederatedTokenFile { get; set; }
+
+    /// <summary>
     /// <para type="description">The Microsoft cloud: Global (the default), PersonalAccounts (Outlook.com; device code only), UsGovernmentHigh, UsGovernmentDod or China.</para>
     /// </summary>
     [Parameter]
@@ -106,7 +159,8 @@ public abstract class ModernAuthMailCommand : PSCmdlet
     /// <summary>How each setting is named to this cmdlet's user: the parameter when there is one.</summary>
     internal virtual string DescribeSetting(string setting) => setting switch
     {
-        "TenantId" or "ClientId" or "ClientSecret" or "CertificateThumbprint" or "CertificateStoreLocation" or "CertificatePath" or "CertificatePassword" or "CertificateKeyPath" or "Cloud" => "-" + setting,
+        "TenantId" or "ClientId" or "ClientSecret" or "CertificateThumbprint" or "CertificateStoreLocation" or "CertificatePath" or "CertificatePassword" or "CertificateKeyPath" or "Cloud"
+            or "ManagedIdentityClientId" or "ManagedIdentityResourceId" or "FederatedTokenFile" or "RedirectUri" or "SignInTimeout" => "-" + setting,
         "Flow" => $"the sign-in ({SignInParameterSets.Describe()})",
         "ClientSecretFile" => "\"clientSecretFile\" in the profile",
         _ => $"\"{ProfileKeys.ProfileKey(setting)}\" in the profile",
@@ -142,6 +196,26 @@ public abstract class ModernAuthMailCommand : PSCmdlet
         settings.CertificatePath = CertificatePath is null ? null : ProviderPath(CertificatePath);
         settings.CertificateKeyPath = CertificateKeyPath is null ? null : ProviderPath(CertificateKeyPath);
         settings.CertificatePassword = CertificatePassword is null ? null : Plain(CertificatePassword);
+        if (ManagedIdentityClientId is not null || ManagedIdentityResourceId is not null)
+        {
+            // One way of naming the user-assigned identity: a profile's other way must not be added to it.
+            settings.ManagedIdentityClientId = ManagedIdentityClientId;
+            settings.ManagedIdentityResourceId = ManagedIdentityResourceId;
+            given.AddRange(new[] { "ManagedIdentityClientId", "ManagedIdentityResourceId" });
+        }
+
+        Set("FederatedTokenFile", FederatedTokenFile is null ? null : ProviderPath(FederatedTokenFile), v => settings.FederatedTokenFile = v);
+        if (RedirectUri is not null)
+        {
+            settings.RedirectUri = RedirectUri;
+            given.Add("RedirectUri");
+        }
+
+        if (SignInTimeout is { } signInTimeout)
+        {
+            settings.SignInTimeout = signInTimeout;
+            given.Add("SignInTimeout");
+        }
         if (SignInParameterSets.Find(ParameterSetName) is { } signIn)
         {
             settings.Flow = signIn.Flow;
@@ -164,7 +238,7 @@ public abstract class ModernAuthMailCommand : PSCmdlet
             throw new CmdletFailure(
                 MailErrorCodes.InvalidConfiguration,
                 "No sign-in was given.",
-                "Sign in as an app with -TenantId and -ClientId plus -ClientSecret, -CertificateThumbprint or -CertificatePath; as a user with -ClientId -DeviceCode; or name a profile of the modernauth-mail tool with -Profile.",
+                "Sign in as an app with -TenantId and -ClientId plus -ClientSecret, -CertificateThumbprint or -CertificatePath; on Azure with -ManagedIdentity; with federated credentials with -WorkloadIdentity; as a user with -ClientId -DeviceCode or -ClientId -Interactive; or name a profile of the modernauth-mail tool with -Profile.",
                 ErrorCategory.InvalidArgument);
         }
 
@@ -184,7 +258,7 @@ public abstract class ModernAuthMailCommand : PSCmdlet
             settings.ClientSecret = fromEnvironment;
         }
 
-        if (settings.Flow == MailTokenFlow.DeviceCode)
+        if (settings.Flow is MailTokenFlow.DeviceCode or MailTokenFlow.InteractiveBrowser)
         {
             settings.Username ??= settings.Mailbox;
         }

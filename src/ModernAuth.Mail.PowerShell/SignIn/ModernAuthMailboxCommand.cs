@@ -6,7 +6,7 @@ namespace ModernAuth.Mail.PowerShell.SignIn;
 public abstract class ModernAuthMailboxCommand : ModernAuthMailCommand
 {
     /// <summary>
-    /// <para type="description">The mailbox (an SMTP address): for app-only sign-ins the mailbox the app opens (required); for a device code sign-in the account to use when several are signed in. Default: the profile's "mailbox".</para>
+    /// <para type="description">The mailbox (an SMTP address): for app-only sign-ins the mailbox the app opens (required); for a device code or interactive sign-in the account to use when several are signed in. Default: the profile's "mailbox".</para>
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]

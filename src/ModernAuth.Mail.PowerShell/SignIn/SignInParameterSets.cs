@@ -19,6 +19,12 @@ internal static class SignInParameterSets
 
     public const string DeviceCode = "DeviceCode";
 
+    public const string Interactive = "Interactive";
+
+    public const string ManagedIdentity = "ManagedIdentity";
+
+    public const string WorkloadIdentity = "WorkloadIdentity";
+
     /// <summary>
     /// Each sign-in set: its flow, and the settings its parameters give, which a profile's values for them (another
     /// certificate source, say) must not complete.
@@ -28,10 +34,13 @@ internal static class SignInParameterSets
         new(ClientSecret, MailTokenFlow.ClientSecret, ["ClientSecret", "ClientSecretFile"]),
         new(CertificateThumbprint, MailTokenFlow.ClientCertificate, ["CertificateThumbprint", "CertificateStoreLocation", "CertificatePath"]),
         new(CertificatePath, MailTokenFlow.ClientCertificate, ["CertificatePath", "CertificateKeyPath", "CertificatePassword", "CertificateThumbprint"]),
+        new(ManagedIdentity, MailTokenFlow.ManagedIdentity, ["ClientId", "ClientSecretFile", "CertificatePath", "CertificateThumbprint"]),
+        new(WorkloadIdentity, MailTokenFlow.WorkloadIdentity, ["ClientSecretFile", "CertificatePath", "CertificateThumbprint"]),
         new(DeviceCode, MailTokenFlow.DeviceCode, []),
+        new(Interactive, MailTokenFlow.InteractiveBrowser, []),
     ];
 
-    /// <summary>The sign-in parameters as a user reads them: "-ClientSecret, -CertificateThumbprint, -CertificatePath or -DeviceCode".</summary>
+    /// <summary>The sign-in parameters as a user reads them: "-ClientSecret, -CertificateThumbprint, ..., -DeviceCode or -Interactive".</summary>
     public static string Describe() =>
         string.Join(", ", Flows.Take(Flows.Count - 1).Select(f => "-" + f.ParameterSet)) + " or -" + Flows[Flows.Count - 1].ParameterSet;
 

@@ -23,7 +23,7 @@ internal static class SettingValues
         {
             value = MailTokenProviderSettings.TryParseFlow(text, out var flow)
                 ? flow
-                : throw new ProfileException($"The flow '{text}' ({source}) is not known: use secret, certificate, device-code.");
+                : throw new ProfileException($"The flow '{text}' ({source}) is not known: use secret, certificate, managed-identity, workload-identity, device-code or interactive-browser.");
         }
         else if (type.IsEnum)
         {

@@ -23,6 +23,9 @@ public sealed class PowerShellSandbox : IAsyncLifetime
     public const string SecretAppId = "6a3f1c52-0e1b-4a7e-9d51-5c8f0b0e7a11";
     public const string CertificateAppId = "0d6c3a9e-51f4-4c1b-8a77-2f3e4d5c6b7a";
     public const string PublicAppId = "3c2b1a09-8f7e-4d6c-b5a4-938271605f4e";
+    public const string WorkloadAppId = "8e1d2c3b-4a59-4687-9b0c-1d2e3f4a5b6c";
+    public const string FederatedIssuer = "https://oidc.pwsh-tests.contoso.test/cluster/";
+    public const string FederatedSubject = "system:serviceaccount:mail:reports";
     public const string User = "adele@contoso.test";
 
     private RSA? _signingKey;
@@ -62,6 +65,30 @@ public sealed class PowerShellSandbox : IAsyncLifetime
 
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("modernauth-pwsh-").FullName;
 
+    /// <summary>The Azure resource's system-assigned managed identity, answered by the fake's App Service endpoint (<see cref="ManagedIdentityEnvironment"/>).</summary>
+    public FakeManagedIdentity SystemIdentity { get; private set; } = null!;
+
+    /// <summary>A user-assigned managed identity assigned to the same resource.</summary>
+    public FakeManagedIdentity UserIdentity { get; private set; } = null!;
+
+    /// <summary>
+    /// What App Service or Functions sets for a managed identity (<c>IDENTITY_ENDPOINT</c>, <c>IDENTITY_HEADER</c>), here
+    /// pointing at the fake Entra ID: MSAL's own way of finding the endpoint, so the module needs no hook for it.
+    /// </summary>
+    public IDictionary<string, string> ManagedIdentityEnvironment => new Dictionary<string, string>
+    {
+        ["IDENTITY_ENDPOINT"] = new Uri(Server.BaseAddress, "/msi/token").ToString(),
+        ["IDENTITY_HEADER"] = Entra.ManagedIdentityHeader,
+    };
+
+    /// <summary>Writes a federated token (as the kubelet projects one into a pod) to a new file and returns its path.</summary>
+    public string WriteFederatedToken(string subject = FederatedSubject)
+    {
+        var path = Path.Combine(WorkDirectory, $"federated-{Guid.NewGuid():N}.token");
+        File.WriteAllText(path, Entra.MintFederatedToken(FederatedIssuer, subject));
+        return path;
+    }
+
     public async Task InitializeAsync()
     {
         Pwsh = (await RunProcessAsync(Path.Combine(Root, "eng", "install-pwsh.sh"), [], Root, null, TimeSpan.FromMinutes(3))).Out.Trim().Split('\n')[^1].Trim();
@@ -92,6 +119,9 @@ public sealed class PowerShellSandbox : IAsyncLifetime
         Entra.RegisterApplication(TenantId, SecretAppId).WithSecret(Secret);
         Entra.RegisterApplication(TenantId, CertificateAppId).WithCertificate(X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert)));
         Entra.RegisterApplication(TenantId, PublicAppId).AsPublicClient();
+        Entra.RegisterApplication(TenantId, WorkloadAppId).WithFederatedCredential(FederatedIssuer, FederatedSubject);
+        SystemIdentity = Entra.AddSystemAssignedIdentity(TenantId);
+        UserIdentity = Entra.AddUserAssignedIdentity(TenantId, "reports-sender");
         Entra.DeviceCodeUser = Entra.AddUser(TenantId, User, "Adele Vance");
     }
 
