@@ -16,6 +16,5 @@ internal static class FlowNames
         _ => "device-code",
     };
 
-    public static bool IsAppOnly(this MailTokenFlow flow) =>
-        flow is MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate or MailTokenFlow.ManagedIdentity or MailTokenFlow.WorkloadIdentity;
+    public static bool IsAppOnly(this MailTokenFlow flow) => MailTokenProviderSettings.IsAppOnlyFlow(flow) == true;
 }

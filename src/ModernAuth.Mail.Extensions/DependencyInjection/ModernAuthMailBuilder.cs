@@ -236,12 +236,7 @@ public class ModernAuthMailBuilder
         // Built-in providers say whether they are app-only: the typed client then writes the impersonation header itself.
         options.PostConfigure<IServiceProvider>((o, sp) =>
         {
-            o.UseImpersonation ??= ProviderSettings(sp, name)?.Flow switch
-            {
-                MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate or MailTokenFlow.ManagedIdentity or MailTokenFlow.WorkloadIdentity => true,
-                MailTokenFlow.DeviceCode or MailTokenFlow.InteractiveBrowser => false,
-                _ => null,
-            };
+            o.UseImpersonation ??= MailTokenProviderSettings.IsAppOnlyFlow(ProviderSettings(sp, name)?.Flow);
         });
         options.ValidateOnStart();
 

@@ -258,7 +258,7 @@ public abstract class ModernAuthMailCommand : PSCmdlet
             settings.ClientSecret = fromEnvironment;
         }
 
-        if (settings.Flow is MailTokenFlow.DeviceCode or MailTokenFlow.InteractiveBrowser)
+        if (MailTokenProviderSettings.IsAppOnlyFlow(settings.Flow) == false)
         {
             settings.Username ??= settings.Mailbox;
         }

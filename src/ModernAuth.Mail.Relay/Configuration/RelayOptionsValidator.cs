@@ -151,7 +151,7 @@ internal static class RelayOptionsValidator
                 Error($"Routes:{i}:Upstream", $"'{route.Upstream}' is not an upstream: use Smtp (SMTP AUTH with XOAUTH2, the default) or Graph (Microsoft Graph sendMail).");
             }
             else if (route.Upstream == RelayUpstreamKind.Graph && string.IsNullOrWhiteSpace(route.Mailbox) && !string.IsNullOrWhiteSpace(route.Provider)
-                && (options.TokenProviders.TryGetValue(route.Provider, out var given) ? !given.IsAppOnly : Settings(route.Provider) is { Flow: MailTokenFlow.DeviceCode or MailTokenFlow.InteractiveBrowser }))
+                && (options.TokenProviders.TryGetValue(route.Provider, out var given) ? !given.IsAppOnly : MailTokenProviderSettings.IsAppOnlyFlow(Settings(route.Provider)?.Flow) == false))
             {
                 // A delegated token opens the signed-in user's own mailbox (/me): Graph needs no address, but the relay
                 // has no way to learn it before the first send, and a wrong guess would send as someone else.

@@ -118,21 +118,9 @@ internal sealed class TokenService
             return Error(request, MissingParameter("grant_type"));
         }
 
-        if (!_fake.IsKnownTenant(tenant))
+        if (FindClient(request, tenant, request.Field("client_id"), out var application) is { } refused)
         {
-            return Error(request, UnknownTenant(tenant));
-        }
-
-        var clientId = request.Field("client_id");
-        if (clientId is null)
-        {
-            return Error(request, MissingParameter("client_id"));
-        }
-
-        var application = _fake.FindApplication(tenant, clientId);
-        if (application is null)
-        {
-            return Error(request, UnknownApplication(tenant, clientId));
+            return refused;
         }
 
         return grantType switch
@@ -200,23 +188,38 @@ internal sealed class TokenService
         ]);
     }
 
-    private EntraHttpResponse DeviceCode(EntraHttpRequest request, string tenant)
+    /// <summary>
+    /// The checks every endpoint that names a client makes first, in Entra ID's order: the tenant, then the
+    /// <c>client_id</c>, then its registration. Returns the error to answer, or <see langword="null"/> with the application.
+    /// </summary>
+    private EntraHttpResponse? FindClient(EntraHttpRequest request, string tenant, string? clientId, out FakeApplication application)
     {
+        application = null!;
         if (!_fake.IsKnownTenant(tenant))
         {
             return Error(request, UnknownTenant(tenant));
         }
 
-        var clientId = request.Field("client_id");
         if (clientId is null)
         {
             return Error(request, MissingParameter("client_id"));
         }
 
-        var application = _fake.FindApplication(tenant, clientId);
-        if (application is null)
+        var found = _fake.FindApplication(tenant, clientId);
+        if (found is null)
         {
             return Error(request, UnknownApplication(tenant, clientId));
+        }
+
+        application = found;
+        return null;
+    }
+
+    private EntraHttpResponse DeviceCode(EntraHttpRequest request, string tenant)
+    {
+        if (FindClient(request, tenant, request.Field("client_id"), out var application) is { } refused)
+        {
+            return refused;
         }
 
         var scope = request.Field("scope");
@@ -310,21 +313,9 @@ internal sealed class TokenService
         var query = EntraHttpRequest.ParseForm(request.Url.Query.TrimStart('?'));
         string? Query(string name) => query.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
-        if (!_fake.IsKnownTenant(tenant))
+        if (FindClient(request, tenant, Query("client_id"), out var application) is { } refused)
         {
-            return Error(request, UnknownTenant(tenant));
-        }
-
-        var clientId = Query("client_id");
-        if (clientId is null)
-        {
-            return Error(request, MissingParameter("client_id"));
-        }
-
-        var application = _fake.FindApplication(tenant, clientId);
-        if (application is null)
-        {
-            return Error(request, UnknownApplication(tenant, clientId));
+            return refused;
         }
 
         // Entra ID never redirects to an address it cannot trust: a bad redirect URI is an error page, not a redirect.
@@ -332,7 +323,7 @@ internal sealed class TokenService
         if (redirect is null || !Uri.TryCreate(redirect, UriKind.Absolute, out var redirectUri) || redirectUri.Scheme != Uri.UriSchemeHttp ||
             !(string.Equals(redirectUri.Host, "localhost", StringComparison.OrdinalIgnoreCase) || redirectUri.Host == "127.0.0.1"))
         {
-            return Error(request, new AadError(400, "invalid_request", 50011, $"The redirect URI '{redirect}' specified in the request does not match the redirect URIs configured for the application '{clientId}'. A public client's browser sign-in must use an http loopback redirect URI such as http://localhost."));
+            return Error(request, new AadError(400, "invalid_request", 50011, $"The redirect URI '{redirect}' specified in the request does not match the redirect URIs configured for the application '{application.ClientId}'. A public client's browser sign-in must use an http loopback redirect URI such as http://localhost."));
         }
 
         var state = Query("state");

@@ -212,6 +212,19 @@ public class MailTokenProviderSettings
     public Func<CancellationToken, Task<string>>? FederatedTokenCallback { get; set; }
 
     /// <summary>
+    /// Whether <paramref name="flow"/> gets app-only tokens (the application's roles, any mailbox it is allowed) rather than
+    /// a signed-in user's (delegated: that user's own mailbox and what it may open).
+    /// </summary>
+    /// <param name="flow">The flow.</param>
+    /// <returns><see langword="true"/> for app-only flows, <see langword="false"/> for delegated ones, <see langword="null"/> when no known flow is given.</returns>
+    public static bool? IsAppOnlyFlow(MailTokenFlow? flow) => flow switch
+    {
+        MailTokenFlow.ClientSecret or MailTokenFlow.ClientCertificate or MailTokenFlow.ManagedIdentity or MailTokenFlow.WorkloadIdentity => true,
+        MailTokenFlow.DeviceCode or MailTokenFlow.InteractiveBrowser => false,
+        _ => null,
+    };
+
+    /// <summary>
     /// Parses a flow as any front end may write it: the enum name (<c>ClientSecret</c>), kebab case
     /// (<c>client-secret</c>) or the short form (<c>secret</c>, <c>certificate</c>, <c>device-code</c>, <c>interactive</c>, <c>msi</c>, <c>federated</c>), in any case.
     /// </summary>

@@ -22,6 +22,14 @@ internal abstract class PublicClientFlow : MsalFlow
         Username = username;
     }
 
+    /// <summary>The tenant a delegated sign-in uses: the one given, else the cloud's default, else <c>organizations</c>.</summary>
+    public static string ResolveTenant(MailCloud? cloud, string? tenantId) =>
+        string.IsNullOrWhiteSpace(tenantId) ? (cloud ?? MailCloud.Global).DefaultTenant ?? "organizations" : tenantId!.Trim();
+
+    /// <summary>The token cache file to keep, or <see langword="null"/> when nothing is persisted or a store keeps the cache.</summary>
+    public static string? ResolveTokenCachePath(bool persist, MailTokenCacheStore? store, string? path) =>
+        persist && store is null ? Path.GetFullPath(path ?? PersistentTokenCache.DefaultPath) : null;
+
     /// <summary>The token cache file, or <see langword="null"/> when the cache is in memory or in a store.</summary>
     public string? TokenCachePath { get; }
 

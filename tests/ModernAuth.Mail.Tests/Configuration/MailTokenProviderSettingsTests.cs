@@ -33,6 +33,35 @@ public sealed class MailTokenProviderSettingsTests : IDisposable
     private static Dictionary<string, string> Failures(MailTokenProviderSettings settings) =>
         settings.Validate().ToDictionary(f => f.Setting, f => f.Format(name => $"<{name}>"));
 
+    [Theory]
+    [InlineData(MailTokenFlow.ClientSecret, true)]
+    [InlineData(MailTokenFlow.ClientCertificate, true)]
+    [InlineData(MailTokenFlow.ManagedIdentity, true)]
+    [InlineData(MailTokenFlow.WorkloadIdentity, true)]
+    [InlineData(MailTokenFlow.DeviceCode, false)]
+    [InlineData(MailTokenFlow.InteractiveBrowser, false)]
+    [InlineData((MailTokenFlow)99, null)]
+    [InlineData(null, null)]
+    public void IsAppOnlyFlow_AgreesWithTheProviderEachFlowBuilds(MailTokenFlow? flow, bool? expected)
+    {
+        Assert.Equal(expected, MailTokenProviderSettings.IsAppOnlyFlow(flow));
+        if (flow is { } known && expected is { } appOnly)
+        {
+            // The answer matches what the built provider says of itself (the flows need only a client id and what names it).
+            var settings = new MailTokenProviderSettings { Flow = known, PersistTokenCache = false };
+            if (known != MailTokenFlow.ManagedIdentity)
+            {
+                settings.TenantId = "contoso.onmicrosoft.com";
+                settings.ClientId = "6a3f1c52-0e1b-4a7e-9d51-5c8f0b0e7a11";
+            }
+
+            settings.ClientSecret = known == MailTokenFlow.ClientSecret ? "s3cret-value" : null;
+            settings.Certificate = known == MailTokenFlow.ClientCertificate ? TestCertificates.CreateSelfSigned("CN=flows") : null;
+            settings.FederatedTokenCallback = known == MailTokenFlow.WorkloadIdentity ? _ => Task.FromResult("assertion") : null;
+            Assert.Equal(appOnly, settings.CreateProvider().IsAppOnly);
+        }
+    }
+
     [Fact]
     public void Validate_CompleteSecretSettings_NoFailures()
     {

@@ -29,9 +29,8 @@ public class DeviceCodeTokenProvider : MailTokenProvider
     {
         options ??= new DeviceCodeTokenProviderOptions();
         var client = Validate.NotEmpty(clientId, nameof(clientId), "client id");
-        var cloud = options.Cloud ?? MailCloud.Global;
-        var tenant = string.IsNullOrWhiteSpace(options.TenantId) ? cloud.DefaultTenant ?? "organizations" : options.TenantId!.Trim();
-        var cachePath = options is { PersistTokenCache: true, TokenCacheStore: null } ? Path.GetFullPath(options.TokenCachePath ?? PersistentTokenCache.DefaultPath) : null;
+        var tenant = PublicClientFlow.ResolveTenant(options.Cloud, options.TenantId);
+        var cachePath = PublicClientFlow.ResolveTokenCachePath(options.PersistTokenCache, options.TokenCacheStore, options.TokenCachePath);
         _flow = new DeviceCodeFlow(options, client, tenant, cachePath);
         _gate = _flow.CreateGate();
     }

@@ -42,9 +42,8 @@ public class InteractiveBrowserTokenProvider : MailTokenProvider
             throw new ArgumentException($"The redirect URI '{options.RedirectUri}' must be http://localhost (optionally with a port) or http://127.0.0.1: the browser sign-in answers to a listener on this machine.", nameof(options));
         }
 
-        var cloud = options.Cloud ?? MailCloud.Global;
-        var tenant = string.IsNullOrWhiteSpace(options.TenantId) ? cloud.DefaultTenant ?? "organizations" : options.TenantId!.Trim();
-        var cachePath = options is { PersistTokenCache: true, TokenCacheStore: null } ? Path.GetFullPath(options.TokenCachePath ?? PersistentTokenCache.DefaultPath) : null;
+        var tenant = PublicClientFlow.ResolveTenant(options.Cloud, options.TenantId);
+        var cachePath = PublicClientFlow.ResolveTokenCachePath(options.PersistTokenCache, options.TokenCacheStore, options.TokenCachePath);
         _flow = new InteractiveBrowserFlow(options, client, tenant, cachePath);
         _gate = _flow.CreateGate();
     }
