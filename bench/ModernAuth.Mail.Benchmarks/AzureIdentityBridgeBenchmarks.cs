@@ -75,60 +75,19 @@ public class AzureIdentityBridgeBenchmarks
         bench.Setup();
         try
         {
-            var rows = new (string Name, Func<ValueTask<string>> Call)[]
-            {
-                ("ClientSecretTokenProvider.GetTokenAsync (cached)", bench.ClientSecretCached),
-                ("ClientSecretCredential.AsMailTokenProvider().GetTokenAsync (cached)", bench.BridgeCached),
-                ("provider.AsTokenCredential().GetTokenAsync, Graph scope (cached)", bench.CredentialCached),
-            };
-            var times = rows.Select(_ => new List<double>()).ToArray();
-            var bytes = new long[rows.Length];
-            for (var warm = 0; warm < 3; warm++)
-            {
-                foreach (var row in rows)
-                {
-                    for (var i = 0; i < callsPerRound; i++)
-                    {
-                        await row.Call().ConfigureAwait(false);
-                    }
-                }
-            }
-
-            for (var round = 0; round < rounds; round++)
-            {
-                for (var r = 0; r < rows.Length; r++)
-                {
-                    var before = GC.GetAllocatedBytesForCurrentThread();
-                    var started = Stopwatch.GetTimestamp();
-                    for (var i = 0; i < callsPerRound; i++)
-                    {
-                        await rows[r].Call().ConfigureAwait(false);
-                    }
-
-                    var elapsed = Stopwatch.GetElapsedTime(started);
-                    bytes[r] += GC.GetAllocatedBytesForCurrentThread() - before;
-                    times[r].Add(elapsed.TotalMilliseconds * 1_000_000 / callsPerRound);
-                }
-            }
-
-            var baseline = Median(times[0]);
-            output.WriteLine($"| row | median ns/call | ratio | bytes/call |");
-            output.WriteLine($"|---|---:|---:|---:|");
-            for (var r = 0; r < rows.Length; r++)
-            {
-                var median = Median(times[r]);
-                output.WriteLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:F1} | {2:F3} | {3:F2} |", rows[r].Name, median, median / baseline, (double)bytes[r] / ((long)rounds * callsPerRound)));
-            }
+            await InterleavedRows.RunAsync(
+                [
+                    ("ClientSecretTokenProvider.GetTokenAsync (cached)", bench.ClientSecretCached),
+                    ("ClientSecretCredential.AsMailTokenProvider().GetTokenAsync (cached)", bench.BridgeCached),
+                    ("provider.AsTokenCredential().GetTokenAsync, Graph scope (cached)", bench.CredentialCached),
+                ],
+                rounds,
+                callsPerRound,
+                output).ConfigureAwait(false);
         }
         finally
         {
             bench.Cleanup();
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -6,6 +6,7 @@ namespace ModernAuth.Mail.Benchmarks;
 /// Runs the benchmarks named on the command line, e.g. <c>--filter '*TokenInspector*' --job short</c>; or, with
 /// <c>mailkit-interleaved [rounds]</c>, <see cref="MailKitAuthenticationBenchmarks.RunInterleavedAsync"/>;
 /// <c>smtpclient-interleaved [rounds]</c>, <see cref="SmtpClientDropInBenchmarks.RunInterleavedAsync"/>;
+/// <c>cached-tokens-interleaved [rounds]</c>, <see cref="InteractiveBrowserBenchmarks.RunFlowsInterleavedAsync"/>;
 /// <c>relay-throughput [messages]</c>, <c>relay-memory [messages]</c>, <c>relay-login-flood [logins]</c> and
 /// <c>relay-large [clients] [MB]</c>, the runners of <see cref="RelayBenchmarks"/>.
 /// </summary>
@@ -34,6 +35,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "--azure-identity-interleaved")
         {
             await AzureIdentityBridgeBenchmarks.RunInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200, 10_000, Console.Out);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "cached-tokens-interleaved")
+        {
+            await InteractiveBrowserBenchmarks.RunFlowsInterleavedAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000, 50_000, Console.Out);
             return;
         }
 

@@ -42,33 +42,44 @@ internal sealed class TokenCacheGate
     public ValueTask<MailAccessToken> GetTokenAsync(MailTokenRequest request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var key = _source.KeyFor(request);
-        var entry = _entries.GetOrAdd(key, static _ => new Entry());
+        var entry = _entries.GetOrAdd(_source.KeyFor(request), static _ => new Entry());
 
-        if (!request.ForceRefresh)
+        // The hit path: kept small and the same for every flow (app-only and delegated build their answer the same
+        // way), so its cost does not depend on the flow; everything else is in GetTokenSlow.
+        var cached = entry.Current;
+        if (cached is not null && !request.ForceRefresh && _time.GetUtcNow() < cached.RefreshAt)
         {
-            var cached = entry.Current;
-            if (cached is not null)
-            {
-                var now = _time.GetUtcNow();
-                if (now < cached.RefreshAt)
-                {
-                    return new ValueTask<MailAccessToken>(ForRequest(cached.Token, request));
-                }
+            return new ValueTask<MailAccessToken>(ForRequest(cached.Token, request));
+        }
 
-                if (now < cached.UsableUntil)
-                {
-                    StartBackgroundRefresh(entry, request);
-                    return new ValueTask<MailAccessToken>(ForRequest(cached.Token, request));
-                }
+        return GetTokenSlow(entry, request, cancellationToken);
+    }
+
+    private ValueTask<MailAccessToken> GetTokenSlow(Entry entry, MailTokenRequest request, CancellationToken cancellationToken)
+    {
+        var cached = entry.Current;
+        if (cached is not null && !request.ForceRefresh)
+        {
+            var now = _time.GetUtcNow();
+            if (now < cached.RefreshAt)
+            {
+                return new ValueTask<MailAccessToken>(ForRequest(cached.Token, request));
+            }
+
+            if (now < cached.UsableUntil)
+            {
+                StartBackgroundRefresh(entry, request);
+                return new ValueTask<MailAccessToken>(ForRequest(cached.Token, request));
             }
         }
 
         return WaitAsync(AcquireSharedAsync(entry, request, cancellationToken), request);
     }
 
-    private MailAccessToken ForRequest(MailAccessToken token, in MailTokenRequest request) =>
-        _source.IsAppOnly ? token.WithAccount(request.Mailbox) : token;
+    // An app-only token, shared by every mailbox, names the request's mailbox as its account; a delegated one keeps
+    // the signed-in account.
+    private MailAccessToken ForRequest(in MailAccessToken token, in MailTokenRequest request) =>
+        new(token.Token, token.ExpiresOn, _source.IsAppOnly ? request.Mailbox : token.Account);
 
     private async ValueTask<MailAccessToken> WaitAsync(Task<MailAccessToken> pending, MailTokenRequest request) =>
         ForRequest(await pending.ConfigureAwait(false), request);

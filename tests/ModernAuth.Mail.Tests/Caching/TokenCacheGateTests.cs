@@ -183,13 +183,15 @@ public class TokenCacheGateTests
         Assert.Equal(old, await gate.GetTokenAsync(Imap, default));
     }
 
-    [Fact]
-    public async Task GetTokenAsync_CacheHit_AllocatesNothing()
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(false, "someone@contoso.com")]
+    [InlineData(true, "someone@contoso.com")]
+    public async Task GetTokenAsync_CacheHit_AllocatesNothing(bool appOnly, string? mailbox)
     {
-        var source = new ScriptedSource(_time);
+        var source = new ScriptedSource(_time, appOnly);
         var gate = source.CreateGate(TimeSpan.FromMinutes(5));
-        await gate.GetTokenAsync(Imap, default);
-        var request = new MailTokenRequest(MailProtocol.Imap, "someone@contoso.com");
+        var request = new MailTokenRequest(MailProtocol.Imap, mailbox);
         await gate.GetTokenAsync(request, default);
         _ = gate.GetTokenAsync(request, default); // warm up
 
@@ -255,6 +257,21 @@ public class TokenCacheGateTests
         Assert.Equal(("a@contoso.com", "b@contoso.com", "c@contoso.com"), (imap.Account, smtp.Result.Account, ews.Result.Account));
     }
 
+    [Fact]
+    public async Task GetTokenAsync_DelegatedCacheHit_KeepsTheSignedInAccount()
+    {
+        var source = new ScriptedSource(_time) { SignedInAccount = "adele@contoso.com" };
+        var gate = source.CreateGate(TimeSpan.FromMinutes(5));
+
+        var first = await gate.GetTokenAsync(Imap, default);
+        var hit = gate.GetTokenAsync(Imap, default);
+
+        Assert.True(hit.IsCompletedSuccessfully);
+        Assert.Equal(1, source.Calls);
+        Assert.Equal("adele@contoso.com", first.Account);
+        Assert.Equal(first, hit.Result);
+    }
+
     /// <summary>A token source whose answers the test controls.</summary>
     private sealed class ScriptedSource : TokenCacheSource
     {
@@ -273,6 +290,9 @@ public class TokenCacheGateTests
         public Exception? FailNext { get; set; }
 
         public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(1);
+
+        /// <summary>The account a delegated request without a mailbox gets (the signed-in user).</summary>
+        public string? SignedInAccount { get; set; }
 
         public int Calls => Volatile.Read(ref _calls);
 
@@ -320,7 +340,7 @@ public class TokenCacheGateTests
                     throw error;
                 }
 
-                return new MailAccessToken($"token-{n}-{request.Mailbox}", _time.GetUtcNow() + Lifetime, IsAppOnly ? null : request.Mailbox);
+                return new MailAccessToken($"token-{n}-{request.Mailbox}", _time.GetUtcNow() + Lifetime, IsAppOnly ? null : request.Mailbox ?? SignedInAccount);
             }
             finally
             {
