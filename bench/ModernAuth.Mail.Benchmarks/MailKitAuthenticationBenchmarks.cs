@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using MailKit.Net.Imap;
@@ -29,8 +28,7 @@ public class MailKitAuthenticationBenchmarks
     private const string SmtpSend = "SmtpSendOneMessage";
 
     private TestServers _servers = null!;
-    private FakeEntraId _entra = null!;
-    private RSA _signingKey = null!;
+    private RealServerIdentity _identity = null!;
     private ClientSecretTokenProvider _provider = null!;
     private string _mailbox = string.Empty;
     private SmtpClient _adapterSmtp = null!;
@@ -41,16 +39,12 @@ public class MailKitAuthenticationBenchmarks
     public async Task SetupAsync()
     {
         _servers = TestServers.Load();
-        _signingKey = _servers.CreateSigningKey();
-        _entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = _signingKey, KeyId = _servers.KeyId });
-        var clientId = Guid.NewGuid().ToString();
-        const string secret = "bench-secret";
-        _entra.RegisterApplication(_servers.TenantId, clientId).WithSecret(secret);
-        _provider = new ClientSecretTokenProvider(_servers.TenantId, clientId, secret, new ClientSecretTokenProviderOptions().UseFakeEntraId(_entra));
-        _mailbox = $"bench-{Guid.NewGuid():N}"[..18] + "@contoso.test";
+        _identity = await RealServerIdentity.CreateAsync(_servers);
+        _provider = _identity.Provider;
+        _mailbox = _identity.Mailbox;
 
-        // Warm the token cache: the measured connections use the cached token, as a long-running app does.
-        var token = await _provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, _mailbox));
+        // The measured connections use the cached token, as a long-running app does.
+        var token = _identity.SmtpToken;
 
         _adapterSmtp = await MailKitConnector.ConnectSmtpAsync(_provider, _mailbox, options: Options(_servers, MailProtocol.Smtp));
         _rawSmtp = new SmtpClient { ServerCertificateValidationCallback = _servers.TrustServerCertificate, CheckCertificateRevocation = false };
@@ -71,8 +65,7 @@ public class MailKitAuthenticationBenchmarks
         await _rawSmtp.DisconnectAsync(quit: true);
         _adapterSmtp.Dispose();
         _rawSmtp.Dispose();
-        await _entra.DisposeAsync();
-        _signingKey.Dispose();
+        await _identity.DisposeAsync();
     }
 
     [Benchmark(Baseline = true, Description = "IMAP connect + PLAIN password")]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using MimeKit;
 using ModernAuth.Mail.MailKit;
@@ -19,8 +18,7 @@ namespace ModernAuth.Mail.Benchmarks;
 public class SmtpClientDropInBenchmarks
 {
     private TestServers _servers = null!;
-    private FakeEntraId _entra = null!;
-    private RSA _signingKey = null!;
+    private RealServerIdentity _identity = null!;
     private ClientSecretTokenProvider _provider = null!;
     private string _mailbox = string.Empty;
     private SystemNetMail.SmtpClient _password = null!;
@@ -31,15 +29,9 @@ public class SmtpClientDropInBenchmarks
     public async Task SetupAsync()
     {
         _servers = TestServers.Load();
-        _signingKey = _servers.CreateSigningKey();
-        _entra = new FakeEntraId(new FakeEntraIdOptions { SigningKey = _signingKey, KeyId = _servers.KeyId });
-        var clientId = Guid.NewGuid().ToString();
-        const string secret = "bench-secret";
-        _entra.RegisterApplication(_servers.TenantId, clientId).WithSecret(secret);
-        _provider = new ClientSecretTokenProvider(_servers.TenantId, clientId, secret, new ClientSecretTokenProviderOptions().UseFakeEntraId(_entra));
-        _mailbox = $"bench-{Guid.NewGuid():N}"[..18] + "@contoso.test";
-        // Warm the token cache, as in a long-running app.
-        await _provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Smtp, _mailbox));
+        _identity = await RealServerIdentity.CreateAsync(_servers);
+        _provider = _identity.Provider;
+        _mailbox = _identity.Mailbox;
         _options = new MailKitConnectOptions
         {
             Host = _servers.Host,
@@ -60,8 +52,7 @@ public class SmtpClientDropInBenchmarks
     {
         _password.Dispose();
         _dropIn.Dispose();
-        await _entra.DisposeAsync();
-        _signingKey.Dispose();
+        await _identity.DisposeAsync();
     }
 
     [Benchmark(Baseline = true, Description = "System.Net.Mail Send, password")]

@@ -14,10 +14,7 @@ public class HttpsServerTests
         fake.RegisterApplication(Tenant, ClientId).WithSecret(Secret);
         await using var server = await fake.StartHttpsServerAsync();
         using var handler = server.CreateTrustingHandler();
-        var app = ConfidentialClientApplicationBuilder.Create(ClientId)
-            .WithAuthority(Authority(server.BaseAddress, Tenant))
-            .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(new TestHttpClientFactory(handler))
+        var app = Confidential(server.BaseAddress, handler)
             .WithClientSecret(Secret)
             .Build();
 
@@ -37,10 +34,7 @@ public class HttpsServerTests
         fake.RegisterApplication(Tenant, ClientId).WithCertificate(ClientCertificate);
         await using var server = await fake.StartHttpsServerAsync();
         using var handler = server.CreateTrustingHandler();
-        var app = ConfidentialClientApplicationBuilder.Create(ClientId)
-            .WithAuthority(Authority(server.BaseAddress, Tenant))
-            .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(new TestHttpClientFactory(handler))
+        var app = Confidential(server.BaseAddress, handler)
             .WithCertificate(ClientCertificate)
             .Build();
 
@@ -57,10 +51,7 @@ public class HttpsServerTests
         fake.AddUser(Tenant, "adele@contoso.com");
         await using var server = await fake.StartHttpsServerAsync();
         using var handler = server.CreateTrustingHandler();
-        var app = PublicClientApplicationBuilder.Create(ClientId)
-            .WithAuthority(Authority(server.BaseAddress, Tenant))
-            .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(new TestHttpClientFactory(handler))
+        var app = Public(server.BaseAddress, handler)
             .Build();
 
         var result = await DeviceCodeAsync(app);
@@ -133,10 +124,7 @@ public class HttpsServerTests
         fake.HangNext();
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         fake.RequestReceived += (_, _) => arrived.TrySetResult();
-        var app = ConfidentialClientApplicationBuilder.Create(ClientId)
-            .WithAuthority(Authority(server.BaseAddress, Tenant))
-            .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(new TestHttpClientFactory(handler))
+        var app = Confidential(server.BaseAddress, handler)
             .WithClientSecret(Secret)
             .Build();
         using var cancellation = new CancellationTokenSource();

@@ -44,16 +44,24 @@ internal static class TestSupport
     public static string Authority(Uri host, string tenant) => $"{host.GetLeftPart(UriPartial.Authority)}/{tenant}";
 
     public static ConfidentialClientApplicationBuilder Confidential(FakeEntraId fake, string tenant = Tenant, string clientId = ClientId) =>
+        Confidential(fake.AuthorityHost, fake.CreateHandler(), tenant, clientId);
+
+    /// <summary>A confidential client that reaches the fake at <paramref name="authorityHost"/> (its in-memory host or an HTTPS server) through <paramref name="handler"/>.</summary>
+    public static ConfidentialClientApplicationBuilder Confidential(Uri authorityHost, HttpMessageHandler handler, string tenant = Tenant, string clientId = ClientId) =>
         ConfidentialClientApplicationBuilder.Create(clientId)
-            .WithAuthority(Authority(fake.AuthorityHost, tenant))
+            .WithAuthority(Authority(authorityHost, tenant))
             .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(new TestHttpClientFactory(fake.CreateHandler()));
+            .WithHttpClientFactory(new TestHttpClientFactory(handler));
 
     public static PublicClientApplicationBuilder Public(FakeEntraId fake, string tenant = Tenant, string clientId = ClientId) =>
+        Public(fake.AuthorityHost, fake.CreateHandler(), tenant, clientId);
+
+    /// <summary>A public client that reaches the fake at <paramref name="authorityHost"/> (its in-memory host or an HTTPS server) through <paramref name="handler"/>.</summary>
+    public static PublicClientApplicationBuilder Public(Uri authorityHost, HttpMessageHandler handler, string tenant = Tenant, string clientId = ClientId) =>
         PublicClientApplicationBuilder.Create(clientId)
-            .WithAuthority(Authority(fake.AuthorityHost, tenant))
+            .WithAuthority(Authority(authorityHost, tenant))
             .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(new TestHttpClientFactory(fake.CreateHandler()));
+            .WithHttpClientFactory(new TestHttpClientFactory(handler));
 
     public static Task<AuthenticationResult> DeviceCodeAsync(IPublicClientApplication app, string scope = ImapDelegatedScope, CancellationToken cancellationToken = default) =>
         app.AcquireTokenWithDeviceCode([scope], _ => Task.CompletedTask).ExecuteAsync(cancellationToken);
