@@ -33,7 +33,7 @@ public sealed class UnitTests
     [Fact]
     public async Task VerifiedPasswordCache_ChecksAPairOnce_NeverRemembersFailures_AndForgetsAChangedHash()
     {
-        using var cache = new VerifiedPasswordCache(100_000);
+        var cache = new VerifiedPasswordCache(100_000);
         var hash = RelayPasswordHasher.HashPassword("right", 100_000);
         Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", CheckPriority.Clean, default));
         Assert.True(await cache.VerifyAsync("dev", "right", hash, "127.0.0.1", CheckPriority.Clean, default));

@@ -31,6 +31,23 @@ internal static class RelayOptionsValidator
 
         void Error(string key, string message) => errors.Add($"{prefix}:{key}: {message}");
 
+        void TrustedCertificate(string? path, string key)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                return;
+            }
+
+            try
+            {
+                using var certificate = RelayRouting.LoadCertificate(path);
+            }
+            catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException)
+            {
+                Error(key, $"'{path}' could not be read as a PEM or DER certificate: {ex.Message}");
+            }
+        }
+
         Endpoints(options.Listen, "Listen", "write 127.0.0.1:2525, [::1]:2525 or 0.0.0.0:25");
         Endpoints(options.ImplicitTlsListen, "ImplicitTlsListen", "write 0.0.0.0:465 or [::]:465");
         if (options.ImplicitTlsListen.Count > 0 && string.IsNullOrWhiteSpace(options.CertificatePath))
@@ -178,17 +195,7 @@ internal static class RelayOptionsValidator
             Error("Upstream:Port", $"{port} is not a TCP port.");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.Upstream.TrustedCertificatePath))
-        {
-            try
-            {
-                using var certificate = RelayRouting.LoadCertificate(options.Upstream.TrustedCertificatePath);
-            }
-            catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException)
-            {
-                Error("Upstream:TrustedCertificatePath", $"'{options.Upstream.TrustedCertificatePath}' could not be read as a PEM or DER certificate: {ex.Message}");
-            }
-        }
+        TrustedCertificate(options.Upstream.TrustedCertificatePath, "Upstream:TrustedCertificatePath");
 
         var graph = options.Graph ?? new RelayGraphOptions();
         if (graph.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || !(endpoint.Scheme == Uri.UriSchemeHttps || (endpoint.Scheme == Uri.UriSchemeHttp && endpoint.IsLoopback))))
@@ -201,17 +208,7 @@ internal static class RelayOptionsValidator
             Error("Graph:MaxRetries", $"{graph.MaxRetries.ToString(CultureInfo.InvariantCulture)} is outside 0 to 10 (the Graph SDK's limit).");
         }
 
-        if (!string.IsNullOrWhiteSpace(graph.TrustedCertificatePath))
-        {
-            try
-            {
-                using var certificate = RelayRouting.LoadCertificate(graph.TrustedCertificatePath);
-            }
-            catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException)
-            {
-                Error("Graph:TrustedCertificatePath", $"'{graph.TrustedCertificatePath}' could not be read as a PEM or DER certificate: {ex.Message}");
-            }
-        }
+        TrustedCertificate(graph.TrustedCertificatePath, "Graph:TrustedCertificatePath");
 
         var delivery = options.Delivery;
         Positive(delivery.MessageLifetime, "Delivery:MessageLifetime");

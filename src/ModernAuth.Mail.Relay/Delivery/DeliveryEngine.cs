@@ -347,28 +347,30 @@ internal sealed class DeliveryEngine : IAsyncDisposable
         return null;
     }
 
+    /// <summary>The envelope's recipients that no upstream has rejected yet.</summary>
+    private static IEnumerable<string> Pending(SpoolItem item)
+    {
+        var rejected = item.State.Rejected.Select(r => r.Recipient).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return item.Envelope.Recipients.Where(r => !rejected.Contains(r));
+    }
+
     private async Task<(SmtpClient? Client, Exception? Exception)> TrySendAsync(Lane lane, SpoolItem item, SmtpClient? client, CancellationToken cancellationToken)
     {
         try
         {
+            // A connection attempt counts in the pacer like a message: a throttled upstream is not hammered.
+            lane.Pacer.Record();
             if (client is null)
             {
-                // A connection attempt counts in the pacer like a message: a throttled upstream is not hammered.
-                lane.Pacer.Record();
                 client = await MailKitConnector.ConnectSmtpAsync(lane.Route.Provider, lane.Mailbox, _routing.ConnectOptions, cancellationToken).ConfigureAwait(false);
                 Log.UpstreamConnected(_logger, lane.Mailbox ?? "(signed-in user)");
-            }
-            else
-            {
-                lane.Pacer.Record();
             }
 
             var stream = _store.OpenMessage(item.Id);
             await using var streamScope = stream.ConfigureAwait(false);
             using var message = await MimeMessage.LoadAsync(stream, persistent: true, cancellationToken).ConfigureAwait(false);
             var sender = new MailboxAddress(string.Empty, item.Envelope.Sender);
-            var rejected = item.State.Rejected.Select(r => r.Recipient).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var recipients = item.Envelope.Recipients.Where(r => !rejected.Contains(r)).Select(r => new MailboxAddress(string.Empty, r)).ToList();
+            var recipients = Pending(item).Select(r => new MailboxAddress(string.Empty, r)).ToList();
             while (true)
             {
                 try
@@ -415,8 +417,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
                 await stream.ReadExactlyAsync(mime, cancellationToken).ConfigureAwait(false);
             }
 
-            var rejected = item.State.Rejected.Select(r => r.Recipient).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var recipients = item.Envelope.Recipients.Where(r => !rejected.Contains(r)).ToList();
+            var recipients = Pending(item).ToList();
             mime = await GraphUpstream.PrepareAsync(mime, recipients, cancellationToken).ConfigureAwait(false);
             await lane.Graph.SendMimeAsync(mime, cancellationToken).ConfigureAwait(false);
             return null;
@@ -580,8 +581,7 @@ internal sealed class DeliveryEngine : IAsyncDisposable
 
         if (_options.SendBounces && !item.Envelope.IsBounce)
         {
-            var rejected = item.State.Rejected.Select(r => r.Recipient).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            QueueBounce(item, item.State.Rejected.Concat(item.Envelope.Recipients.Where(r => !rejected.Contains(r)).Select(r => new SpoolState.RejectedRecipient(r, reason))).ToList());
+            QueueBounce(item, item.State.Rejected.Concat(Pending(item).Select(r => new SpoolState.RejectedRecipient(r, reason))).ToList());
         }
 
         try

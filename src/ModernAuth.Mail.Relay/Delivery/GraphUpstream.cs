@@ -27,18 +27,12 @@ internal sealed class GraphUpstream : IDisposable
     {
         _options = options;
         _loggerFactory = loggerFactory;
-        if (!string.IsNullOrWhiteSpace(options.TrustedCertificatePath))
+        // Pinned like the SMTP upstream's TrustedCertificatePath: a chain the system trusts, or exactly this certificate.
+        if (RelayRouting.PinnedCertificateValidation(options.TrustedCertificatePath) is { } pinned)
         {
-            // Pinned like the SMTP upstream's TrustedCertificatePath: a chain the system trusts, or exactly this certificate.
-            using var trusted = RelayRouting.LoadCertificate(options.TrustedCertificatePath);
-            var hash = trusted.GetCertHashString(HashAlgorithmName.SHA256);
             _transport = new SocketsHttpHandler
             {
-                SslOptions = new SslClientAuthenticationOptions
-                {
-                    RemoteCertificateValidationCallback = (_, certificate, _, errors) => errors == SslPolicyErrors.None
-                        || (certificate is not null && string.Equals(certificate.GetCertHashString(HashAlgorithmName.SHA256), hash, StringComparison.OrdinalIgnoreCase)),
-                },
+                SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = pinned },
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             };
         }

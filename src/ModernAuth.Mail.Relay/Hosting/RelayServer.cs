@@ -289,7 +289,6 @@ public class RelayServer : IAsyncDisposable
         }
 
         _metrics?.Dispose();
-        _passwords?.Dispose();
         _certificate?.Dispose();
         _stop?.Dispose();
     }

@@ -81,41 +81,34 @@ internal sealed class PickupDirectoryWatcher
         _stop.Dispose();
     }
 
-    /// <summary>Takes every settled file once; returns how many went to the spool.</summary>
-    internal int ScanOnce()
+    /// <summary>Takes every settled file once.</summary>
+    internal void ScanOnce()
     {
-        var taken = 0;
         var settled = _timeProvider.GetUtcNow().UtcDateTime - SettleTime;
-        foreach (var path in Directory.EnumerateFiles(_directory, "*.eml").Order(StringComparer.Ordinal))
+        foreach (var file in new DirectoryInfo(_directory).EnumerateFiles("*.eml").OrderBy(f => f.Name, StringComparer.Ordinal))
         {
-            if (File.GetLastWriteTimeUtc(path) > settled)
+            if (file.LastWriteTimeUtc > settled)
             {
                 continue; // maybe still being written
             }
 
-            if (_capacity.Refusal(new FileInfo(path).Length) is not null)
+            if (_capacity.Refusal(file.Length) is not null)
             {
-                return taken; // no room: the files wait where they are
+                return; // no room: the files wait where they are
             }
 
-            var name = Path.GetFileName(path);
-            var claimed = Path.Combine(_processing, name);
+            var claimed = Path.Combine(_processing, file.Name);
             try
             {
-                File.Move(path, claimed, overwrite: false);
+                File.Move(file.FullName, claimed, overwrite: false);
             }
             catch (IOException)
             {
                 continue; // taken by another scan, or still open for writing (Windows)
             }
 
-            if (Take(name, claimed))
-            {
-                taken++;
-            }
+            Take(file.Name, claimed, file.Length);
         }
-
-        return taken;
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -136,12 +129,11 @@ internal sealed class PickupDirectoryWatcher
         }
     }
 
-    private bool Take(string name, string claimed)
+    private void Take(string name, string claimed, long length)
     {
         SpoolEnvelope envelope;
         try
         {
-            var length = new FileInfo(claimed).Length;
             if (length > _maxMessageSize)
             {
                 throw new InvalidDataException($"the file is {length} bytes, larger than MaxMessageSize ({_maxMessageSize}).");
@@ -159,21 +151,20 @@ internal sealed class PickupDirectoryWatcher
         catch (Exception ex) when (ex is InvalidDataException or FormatException or ParseException)
         {
             ToBadmail(name, claimed, ex.Message);
-            return false;
+            return;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The spool could not take it now: back to the pickup directory for the next scan.
             Log.SpoolWriteFailed(_logger, ex);
             TryMove(claimed, Path.Combine(_directory, name));
-            return false;
+            return;
         }
 
         File.Delete(claimed);
         _metrics.Received.Add(1);
         Log.PickedUp(_logger, name, envelope.Id, envelope.Sender, envelope.Recipients.Count);
         _engine.Enqueue(new SpoolItem(envelope, SpoolState.New));
-        return true;
     }
 
     private void ToBadmail(string name, string claimed, string reason)

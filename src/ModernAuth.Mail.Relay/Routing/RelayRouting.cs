@@ -29,29 +29,19 @@ internal sealed class RelayRouting
 
         var upstream = options.Upstream;
         Cloud = string.IsNullOrWhiteSpace(upstream.Cloud) ? null : ParseCloud(upstream.Cloud);
-        X509Certificate2? trusted = null;
-        if (!string.IsNullOrWhiteSpace(upstream.TrustedCertificatePath))
-        {
-            trusted = LoadCertificate(upstream.TrustedCertificatePath);
-        }
-
-        var trustedHash = trusted?.GetCertHashString(HashAlgorithmName.SHA256);
-        trusted?.Dispose();
+        var pinned = PinnedCertificateValidation(upstream.TrustedCertificatePath);
         ConnectOptions = new MailKitConnectOptions
         {
             Host = upstream.Host,
             Port = upstream.Port,
             TlsMode = upstream.TlsMode,
-            CheckCertificateRevocation = upstream.CheckCertificateRevocation && trustedHash is null,
+            CheckCertificateRevocation = upstream.CheckCertificateRevocation && pinned is null,
             Timeout = upstream.Timeout,
             LocalDomain = upstream.LocalDomain,
             LoggerFactory = loggerFactory,
             TimeProvider = timeProvider,
             Cloud = Cloud,
-            ServerCertificateValidationCallback = trustedHash is null
-                ? null
-                : (_, certificate, _, errors) => errors == SslPolicyErrors.None
-                    || (certificate is not null && string.Equals(certificate.GetCertHashString(HashAlgorithmName.SHA256), trustedHash, StringComparison.OrdinalIgnoreCase)),
+            ServerCertificateValidationCallback = pinned,
         };
     }
 
@@ -75,6 +65,23 @@ internal sealed class RelayRouting
 
     public static MailCloud ParseCloud(string? name) =>
         string.IsNullOrWhiteSpace(name) ? MailCloud.Global : MailCloud.TryGetWellKnown(name, out var cloud) ? cloud : throw new RelayConfigurationException("Cloud", $"'{name}' is not a known cloud.");
+
+    /// <summary>
+    /// For a <c>TrustedCertificatePath</c> (the SMTP upstream's or Graph's): accept a chain the system trusts, or exactly
+    /// the certificate in that file (compared by SHA-256). <see langword="null"/> without a path: the system's checks alone.
+    /// </summary>
+    public static RemoteCertificateValidationCallback? PinnedCertificateValidation(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        using var trusted = LoadCertificate(path);
+        var hash = trusted.GetCertHashString(HashAlgorithmName.SHA256);
+        return (_, certificate, _, errors) => errors == SslPolicyErrors.None
+            || (certificate is not null && string.Equals(certificate.GetCertHashString(HashAlgorithmName.SHA256), hash, StringComparison.OrdinalIgnoreCase));
+    }
 
     public static X509Certificate2 LoadCertificate(string path)
     {

@@ -88,31 +88,26 @@ internal sealed class LoginThrottle
         lock (_addresses)
         {
             _addresses.Remove(address);
-            if (_trusted.Count >= MaxTracked)
-            {
-                foreach (var key in _trusted.Where(t => t.Value <= now).Select(t => t.Key).ToList())
-                {
-                    _trusted.Remove(key);
-                }
-            }
+            Trust(_trusted, (account, address), now);
+            Trust(_trustedAddresses, address, now);
+        }
+    }
 
-            if (_trusted.Count < MaxTracked)
+    // Caller holds the lock. A full map first forgets what has expired; still full, it trusts no one new.
+    private static void Trust<TKey>(Dictionary<TKey, DateTimeOffset> trusted, TKey key, DateTimeOffset now)
+        where TKey : notnull
+    {
+        if (trusted.Count >= MaxTracked)
+        {
+            foreach (var expired in trusted.Where(t => t.Value <= now).Select(t => t.Key).ToList())
             {
-                _trusted[(account, address)] = now + TrustedFor;
+                trusted.Remove(expired);
             }
+        }
 
-            if (_trustedAddresses.Count >= MaxTracked)
-            {
-                foreach (var key in _trustedAddresses.Where(t => t.Value <= now).Select(t => t.Key).ToList())
-                {
-                    _trustedAddresses.Remove(key);
-                }
-            }
-
-            if (_trustedAddresses.Count < MaxTracked)
-            {
-                _trustedAddresses[address] = now + TrustedFor;
-            }
+        if (trusted.Count < MaxTracked)
+        {
+            trusted[key] = now + TrustedFor;
         }
     }
 

@@ -16,7 +16,7 @@ namespace ModernAuth.Mail.Relay.Internal;
 /// before goes first, then an address with no recent failure and no other check under way, then the rest, so a
 /// genuine login is not stuck behind a queue of an attacker's checks.
 /// </summary>
-internal sealed class VerifiedPasswordCache : IDisposable
+internal sealed class VerifiedPasswordCache
 {
     internal const int MaxConcurrentChecks = 2;
     private const int MaxEntries = 10_000;
@@ -121,10 +121,6 @@ internal sealed class VerifiedPasswordCache : IDisposable
                 }
             }
         }
-    }
-
-    public void Dispose()
-    {
     }
 
     private string Key(string userName, string password, string passwordHash)

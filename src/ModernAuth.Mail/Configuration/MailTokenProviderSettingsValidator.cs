@@ -41,7 +41,7 @@ internal static class MailTokenProviderSettingsValidator
         {
             Fail("ClientId", $"{K("ClientId")} is missing: use the Application (client) ID from the app registration's Overview page in the Microsoft Entra admin center (a GUID).");
         }
-        else if (settings.Flow != MailTokenFlow.ManagedIdentity && !string.IsNullOrWhiteSpace(settings.ClientId) && !Guid.TryParse(settings.ClientId!.Trim(), out _))
+        else if (!string.IsNullOrWhiteSpace(settings.ClientId) && !Guid.TryParse(settings.ClientId!.Trim(), out _))
         {
             Fail("ClientId", $"{K("ClientId")} {V(settings.ClientId)} is not a GUID: use the Application (client) ID from the app registration's Overview page, not the application's name.");
         }
@@ -258,7 +258,7 @@ internal static class MailTokenProviderSettingsValidator
             fail("ManagedIdentityResourceId", $"{K("ManagedIdentityResourceId")} {MailSettingsFailure.Value(settings.ManagedIdentityResourceId)} is not a user-assigned identity's resource id: use /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name> (the identity's Properties page).");
         }
 
-        if (!string.IsNullOrWhiteSpace(settings.ClientSecret) || !string.IsNullOrWhiteSpace(settings.ClientSecretFile) || !string.IsNullOrWhiteSpace(settings.CertificatePath) || !string.IsNullOrWhiteSpace(settings.CertificateThumbprint))
+        if (HasSecretOrCertificate(settings))
         {
             fail("Flow", $"{K("Flow")} is ManagedIdentity, which uses no secret or certificate, yet one is configured: remove it, or choose {K("Flow")} ClientSecret or ClientCertificate.");
         }
@@ -281,11 +281,15 @@ internal static class MailTokenProviderSettingsValidator
             FileMustExist(file, "FederatedTokenFile", fail);
         }
 
-        if (!string.IsNullOrWhiteSpace(settings.ClientSecret) || !string.IsNullOrWhiteSpace(settings.ClientSecretFile) || !string.IsNullOrWhiteSpace(settings.CertificatePath) || !string.IsNullOrWhiteSpace(settings.CertificateThumbprint))
+        if (HasSecretOrCertificate(settings))
         {
             fail("Flow", $"{K("Flow")} is WorkloadIdentity, which proves the application with the federated token, yet a secret or certificate is configured: remove it, or choose {K("Flow")} ClientSecret or ClientCertificate.");
         }
     }
+
+    private static bool HasSecretOrCertificate(MailTokenProviderSettings settings) =>
+        !string.IsNullOrWhiteSpace(settings.ClientSecret) || !string.IsNullOrWhiteSpace(settings.ClientSecretFile) ||
+        !string.IsNullOrWhiteSpace(settings.CertificatePath) || !string.IsNullOrWhiteSpace(settings.CertificateThumbprint);
 
     /// <summary>What the Azure Workload Identity webhook (and Azure.Identity's WorkloadIdentityCredential) reads from the environment.</summary>
     internal static (string? TenantId, string? ClientId, string? TokenFile) WorkloadEnvironment() =>

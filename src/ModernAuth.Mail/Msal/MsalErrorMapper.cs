@@ -205,7 +205,8 @@ internal static class MsalErrorMapper
     private static MailAuthenticationException Create(string code, string message, string remedy, bool retryable, Exception inner, MailProtocol protocol, string? serverResponse) =>
         new(code, message, remedy, retryable, inner) { Protocol = protocol, ServerResponse = serverResponse };
 
-    private static string FirstLine(string text)
+    /// <summary>The first line of a token service message (MSAL puts the AADSTS line first), trimmed.</summary>
+    internal static string FirstLine(string text)
     {
         var end = text.IndexOfAny(new[] { '\r', '\n' });
         return (end < 0 ? text : text.Substring(0, end)).Trim();

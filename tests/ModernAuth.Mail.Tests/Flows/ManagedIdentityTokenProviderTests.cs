@@ -278,13 +278,14 @@ public sealed class ManagedIdentityTokenProviderTests : IDisposable
     }
 
     [Fact]
-    public async Task GetTokenAsync_Cancelled_ThrowsOperationCanceledUnwrapped()
+    public async Task GetTokenAsync_AlreadyCancelled_ThrowsOperationCanceledUnwrapped_WithoutCallingTheEndpoint()
     {
         var provider = CreateProvider();
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => provider.GetTokenAsync(new MailTokenRequest(MailProtocol.Imap), cancelled.Token).AsTask());
+        Assert.Equal(0, _entra.RequestCount);
     }
 
     [Fact]

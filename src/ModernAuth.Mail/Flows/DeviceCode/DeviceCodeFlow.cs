@@ -33,15 +33,10 @@ internal sealed class DeviceCodeFlow : PublicClientFlow
                 "A Conditional Access policy blocked the device code sign-in (AADSTS53003); many tenants block the device code flow on purpose.",
                 "Use Flow=InteractiveBrowser (`modernauth-mail token --flow interactive`): the user signs in in a browser on this machine. If no browser can run here, ask an administrator to exclude this app or user from the policy that blocks the device code flow (Entra admin center > Conditional Access > Authentication flows).",
                 isRetryable: false, error)
-            { Protocol = request.Protocol, ServerResponse = FirstLine(error.Message) };
+            { Protocol = request.Protocol, ServerResponse = MsalErrorMapper.FirstLine(error.Message) };
         }
     }
 
-    private static string FirstLine(string text)
-    {
-        var end = text.IndexOfAny(new[] { '\r', '\n' });
-        return end < 0 ? text : text.Substring(0, end);
-    }
 
     private Task ShowCodeAsync(DeviceCodeResult code, CancellationToken cancellationToken)
     {

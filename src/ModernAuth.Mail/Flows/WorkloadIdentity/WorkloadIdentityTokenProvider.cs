@@ -102,15 +102,10 @@ public class WorkloadIdentityTokenProvider : MailTokenProvider
             return new MailAuthenticationException(MailErrorCodes.FederatedTokenExpired,
                 $"The token service refused the federated token from {source.Description} with AADSTS700024: it has expired (or is not yet valid).",
                 "Give a token that is valid now: a Kubernetes projected token is rotated by the kubelet (check the pod's projected volume and that the file is not a stale copy); a callback must fetch a fresh token each time. Check this machine's clock too.",
-                false, error) { ServerResponse = FirstLine(service.Message) };
+                false, error) { ServerResponse = MsalErrorMapper.FirstLine(service.Message) };
         }
 
         return null;
     }
 
-    private static string FirstLine(string text)
-    {
-        var end = text.IndexOfAny(new[] { '\r', '\n' });
-        return (end < 0 ? text : text.Substring(0, end)).Trim();
-    }
 }
