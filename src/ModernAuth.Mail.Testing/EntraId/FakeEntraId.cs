@@ -716,8 +716,6 @@ public sealed class FakeEntraId : IDisposable, IAsyncDisposable
         }
     }
 
-    internal bool DeviceCodeFlowBlocked => BlockDeviceCodeFlow;
-
     /// <summary>The user a browser sign-in picks: the one <paramref name="loginHint"/> names in the request's tenant, else the default user.</summary>
     internal FakeUser? FindUser(string tenant, FakeApplication application, string? loginHint)
     {

@@ -265,7 +265,7 @@ internal sealed class TokenService
             return Error(request, authentication.Error);
         }
 
-        if (_fake.DeviceCodeFlowBlocked)
+        if (_fake.BlockDeviceCodeFlow)
         {
             return Error(request, ConditionalAccessBlock());
         }
@@ -310,37 +310,34 @@ internal sealed class TokenService
     /// </summary>
     private async Task<EntraHttpResponse> AuthorizeAsync(EntraHttpRequest request, string tenant, CancellationToken cancellationToken)
     {
-        var query = EntraHttpRequest.ParseForm(request.Url.Query.TrimStart('?'));
-        string? Query(string name) => query.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
-
-        if (FindClient(request, tenant, Query("client_id"), out var application) is { } refused)
+        if (FindClient(request, tenant, request.Query("client_id"), out var application) is { } refused)
         {
             return refused;
         }
 
         // Entra ID never redirects to an address it cannot trust: a bad redirect URI is an error page, not a redirect.
-        var redirect = Query("redirect_uri");
+        var redirect = request.Query("redirect_uri");
         if (redirect is null || !Uri.TryCreate(redirect, UriKind.Absolute, out var redirectUri) || redirectUri.Scheme != Uri.UriSchemeHttp ||
             !(string.Equals(redirectUri.Host, "localhost", StringComparison.OrdinalIgnoreCase) || redirectUri.Host == "127.0.0.1"))
         {
             return Error(request, new AadError(400, "invalid_request", 50011, $"The redirect URI '{redirect}' specified in the request does not match the redirect URIs configured for the application '{application.ClientId}'. A public client's browser sign-in must use an http loopback redirect URI such as http://localhost."));
         }
 
-        var state = Query("state");
-        var formPost = string.Equals(Query("response_mode"), "form_post", StringComparison.Ordinal);
+        var state = request.Query("state");
+        var formPost = string.Equals(request.Query("response_mode"), "form_post", StringComparison.Ordinal);
         EntraHttpResponse Redirect(string error, int code, string text) => RedirectError(redirectUri, state, formPost, error, code, text);
-        if (!string.Equals(Query("response_type"), "code", StringComparison.Ordinal))
+        if (!string.Equals(request.Query("response_type"), "code", StringComparison.Ordinal))
         {
             return Redirect("unsupported_response_type", 700054, "response_type 'code' is required for this flow.");
         }
 
-        var challenge = Query("code_challenge");
-        if (challenge is null || !string.Equals(Query("code_challenge_method"), "S256", StringComparison.Ordinal))
+        var challenge = request.Query("code_challenge");
+        if (challenge is null || !string.Equals(request.Query("code_challenge_method"), "S256", StringComparison.Ordinal))
         {
             return Redirect("invalid_request", 9002325, "Proof Key for Code Exchange is required: send code_challenge with code_challenge_method S256.");
         }
 
-        var scope = Query("scope");
+        var scope = request.Query("scope");
         if (scope is null)
         {
             return Redirect("invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
@@ -360,7 +357,7 @@ internal sealed class TokenService
                 return Redirect("access_denied", block.Code, block.Text);
         }
 
-        var hint = Query("login_hint");
+        var hint = request.Query("login_hint");
         var user = browserUser ?? _fake.FindUser(tenant, application, hint);
         if (user is null)
         {

@@ -26,6 +26,9 @@ internal sealed class EntraHttpRequest
     /// <summary>The absolute URL the client used (scheme, host, port, path, query).</summary>
     public Uri Url { get; }
 
+    // The query string, parsed on first use: a managed identity request asks for several parameters.
+    private IReadOnlyDictionary<string, string>? _query;
+
     /// <summary>The <c>application/x-www-form-urlencoded</c> body fields; empty for other bodies.</summary>
     public IReadOnlyDictionary<string, string> Form { get; }
 
@@ -41,8 +44,8 @@ internal sealed class EntraHttpRequest
     /// <summary>A query parameter's (decoded) value, or <see langword="null"/> when absent or empty.</summary>
     public string? Query(string name)
     {
-        var query = Url.Query.TrimStart('?');
-        return query.Length > 0 && ParseForm(query).TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        _query ??= ParseForm(Url.Query.TrimStart('?'));
+        return _query.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
     }
 
     public string? Field(string name) => Form.TryGetValue(name, out var value) && value.Length > 0 ? value : null;

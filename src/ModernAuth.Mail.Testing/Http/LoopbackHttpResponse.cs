@@ -19,9 +19,6 @@ internal sealed class LoopbackHttpResponse
     /// <summary>Response headers besides Content-Type and Content-Length (which the server writes itself).</summary>
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>How many body bytes have been written.</summary>
-    public long BodyLength => _body.Length;
-
     /// <summary>Appends <paramref name="text"/> to the body as UTF-8.</summary>
     public Task WriteAsync(string text, CancellationToken cancellationToken = default) =>
         WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);

@@ -52,9 +52,6 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     /// <summary>The address, for example <c>https://127.0.0.1:41234</c>.</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>Cancelled when the server starts stopping.</summary>
-    public CancellationToken Stopping => _stopping.Token;
-
     /// <summary>Starts listening at once.</summary>
     /// <param name="certificate">The TLS server certificate, with its private key.</param>
     /// <param name="handler">Fills in the response of each request; the token is cancelled when the client goes away or the server stops.</param>

@@ -1,4 +1,5 @@
 using System.Text;
+using MimeKit;
 
 namespace ModernAuth.Mail.Testing;
 
@@ -63,14 +64,15 @@ public sealed class FakeMailbox
     /// <summary>Stores a MIME message in a folder (by id), reading subject and sender from its headers unless given.</summary>
     public FakeMessage Store(string folderId, byte[] mime, string? subject = null, string? from = null, bool isRead = false)
     {
+        var headers = ReadHeaders(mime);
         lock (_gate)
         {
             var id = NewItemId();
             var message = new FakeMessage(id, folderId, mime)
             {
-                Subject = subject ?? Header(mime, "Subject") ?? string.Empty,
-                From = from ?? (Header(mime, "From") is { } sender ? SenderAddress(sender) : Address),
-                InternetMessageId = Header(mime, "Message-ID"),
+                Subject = subject ?? headers.Subject ?? string.Empty,
+                From = from ?? headers.From ?? Address,
+                InternetMessageId = headers.MessageId,
                 IsRead = isRead,
                 Received = new DateTimeOffset(2026, 2, 1, 9, 0, 0, TimeSpan.Zero).AddMinutes(_nextId),
             };
@@ -173,97 +175,33 @@ public sealed class FakeMailbox
 
     internal static string NewChangeKey() => Convert.ToBase64String(Guid.NewGuid().ToByteArray())[..16];
 
-    private static string? Header(byte[] mime, string name)
+    /// <summary>
+    /// Subject, sender address and Message-ID from the message's headers, read by MimeKit: CRLF or bare LF lines (MimeKit
+    /// writes LF on Linux and macOS, and Exchange accepts both), folded lines and RFC 2047 encoded words, as EWS reports
+    /// them. Bytes that are not a header block give nothing.
+    /// </summary>
+    private static (string? Subject, string? From, string? MessageId) ReadHeaders(byte[] mime)
     {
-        // The header block ends at the first empty line. Lines end in CRLF or a bare LF: MimeKit writes LF on Linux and
-        // macOS, and Exchange accepts both. A line starting with white space continues the one before (RFC 5322 folding).
-        string? value = null;
-        foreach (var raw in Encoding.UTF8.GetString(mime).Split('\n'))
+        HeaderList headers;
+        try
         {
-            var line = raw.TrimEnd('\r');
-            if (line.Length == 0)
-            {
-                break;
-            }
-
-            if (line[0] is ' ' or '\t')
-            {
-                if (value is not null)
-                {
-                    value += " " + line.Trim();
-                }
-
-                continue;
-            }
-
-            if (value is not null)
-            {
-                break;
-            }
-
-            if (line.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
-            {
-                value = line[(name.Length + 1)..].Trim();
-            }
+            using var stream = new MemoryStream(mime, writable: false);
+            headers = HeaderList.Load(stream);
+        }
+        catch (FormatException)
+        {
+            return default;
         }
 
-        return value is null ? null : DecodeEncodedWords(value);
-    }
-
-    private static string SenderAddress(string from)
-    {
-        // "Adele Vance" <adele@contoso.test> -> adele@contoso.test, as EWS reports the sender's address.
-        var open = from.LastIndexOf('<');
-        var close = from.LastIndexOf('>');
-        return open >= 0 && close > open + 1 ? from[(open + 1)..close].Trim() : from;
-    }
-
-    private static string DecodeEncodedWords(string value)
-    {
-        // RFC 2047: =?charset?B|Q?text?=, as MimeKit writes a subject or name that is not ASCII. White space between two
-        // encoded words is not part of the text.
-        var joined = AdjacentEncodedWords.Replace(value, "?==?");
-        return EncodedWord.Replace(joined, match =>
+        string? from = null;
+        if (headers.FirstOrDefault(h => h.Id == HeaderId.From) is { } header)
         {
-            try
-            {
-                var encoding = Encoding.GetEncoding(match.Groups["charset"].Value.Split('*')[0]);
-                var text = match.Groups["text"].Value;
-                if (match.Groups["kind"].Value is "B" or "b")
-                {
-                    return encoding.GetString(Convert.FromBase64String(text));
-                }
+            // "Adele Vance" <adele@contoso.test> -> adele@contoso.test, as EWS reports the sender's address.
+            from = InternetAddressList.TryParse(header.RawValue, out var addresses) && addresses.Mailboxes.FirstOrDefault() is { } mailbox
+                ? mailbox.Address
+                : header.Value.Trim();
+        }
 
-                var bytes = new List<byte>(text.Length);
-                for (var i = 0; i < text.Length; i++)
-                {
-                    if (text[i] == '_')
-                    {
-                        bytes.Add((byte)' ');
-                    }
-                    else if (text[i] == '=' && i + 2 < text.Length && byte.TryParse(text.AsSpan(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var b))
-                    {
-                        bytes.Add(b);
-                        i += 2;
-                    }
-                    else
-                    {
-                        bytes.Add((byte)text[i]);
-                    }
-                }
-
-                return encoding.GetString(bytes.ToArray());
-            }
-            catch (Exception e) when (e is ArgumentException or FormatException)
-            {
-                return match.Value;
-            }
-        });
+        return (headers[HeaderId.Subject]?.Trim(), from, headers[HeaderId.MessageId]?.Trim());
     }
-
-    private static readonly System.Text.RegularExpressions.Regex EncodedWord =
-        new(@"=\?(?<charset>[^?\s]+)\?(?<kind>[BbQq])\?(?<text>[^?\s]*)\?=", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-
-    private static readonly System.Text.RegularExpressions.Regex AdjacentEncodedWords =
-        new(@"\?=\s+=\?", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }
