@@ -2,6 +2,7 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text.RegularExpressions;
 using ModernAuth.Mail.PowerShell.Tokens;
+using ModernAuth.Mail.Tests.Shared;
 
 namespace ModernAuth.Mail.PowerShell.Tests;
 
@@ -38,14 +39,8 @@ public sealed class ModuleLayoutTests
     [Fact]
     public void Manifest_VersionIsTheRepositorysVersion()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "ModernAuth.Mail.sln")))
-        {
-            root = root.Parent!;
-        }
-
-        var props = File.ReadAllText(Path.Combine(root.FullName, "Directory.Build.props"));
-        var manifest = File.ReadAllText(Path.Combine(root.FullName, "src", "ModernAuth.Mail.PowerShell", "ModernAuth.Mail.psd1"));
+        var props = File.ReadAllText(RepositoryRoot.File("Directory.Build.props"));
+        var manifest = File.ReadAllText(RepositoryRoot.File("src", "ModernAuth.Mail.PowerShell", "ModernAuth.Mail.psd1"));
         var version = Regex.Match(props, "<VersionPrefix>([^<]+)</VersionPrefix>").Groups[1].Value;
         var suffix = Regex.Match(props, "<VersionSuffix>([^<]+)</VersionSuffix>").Groups[1].Value;
         Assert.Equal(version, Regex.Match(manifest, @"ModuleVersion\s*=\s*'([^']+)'").Groups[1].Value);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ModernAuth.Mail.Extensions;
 using ModernAuth.Mail.Relay.Tests.Support;
+using ModernAuth.Mail.Tests.Shared;
 
 namespace ModernAuth.Mail.Relay.Tests;
 
@@ -126,13 +127,7 @@ public sealed class GraphConfigurationTests : IAsyncLifetime
     /// <summary>The first <c>```json</c> block after <paramref name="heading"/> in a doc.</summary>
     private static string DocsSample(string file, string heading)
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ModernAuth.Mail.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var text = File.ReadAllText(Path.Combine(dir?.FullName ?? throw new InvalidOperationException("The repository root was not found."), file));
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot.Path, file));
         var at = text.IndexOf(heading, StringComparison.Ordinal);
         Assert.True(at >= 0, $"{file} has no '{heading}'.");
         var match = Regex.Match(text[at..], "```json\\n(.*?)\\n```", RegexOptions.Singleline);

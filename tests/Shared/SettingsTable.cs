@@ -20,13 +20,7 @@ public static class SettingsTable
 
     private static (string[] Headers, Dictionary<string, string[]> Rows) Read()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "ModernAuth.Mail.sln")))
-        {
-            root = root.Parent ?? throw new InvalidOperationException("The repository root was not found.");
-        }
-
-        var lines = File.ReadAllLines(Path.Combine(root.FullName, "docs", "configuration.md"));
+        var lines = File.ReadAllLines(RepositoryRoot.File("docs", "configuration.md"));
         var start = Array.FindIndex(lines, l => l.StartsWith("| setting | flows |", StringComparison.Ordinal));
         Assert.True(start >= 0, "docs/configuration.md has no settings table");
         static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.RegularExpressions;
 using ModernAuth.Mail.Cli.Configuration;
+using ModernAuth.Mail.Tests.Shared;
 
 namespace ModernAuth.Mail.Cli.Tests.Docs;
 
@@ -15,7 +16,7 @@ public sealed partial class DocumentedCommandLinesTests
     public static TheoryData<string, int, string> CommandLines()
     {
         var data = new TheoryData<string, int, string>();
-        foreach (var (file, line, commandLine) in Find(RepositoryRoot()))
+        foreach (var (file, line, commandLine) in Find(RepositoryRoot.Path))
         {
             data.Add(file, line, commandLine);
         }
@@ -41,7 +42,7 @@ public sealed partial class DocumentedCommandLinesTests
     [Fact]
     public void Find_TheDocsHaveCommandLinesInBlocksAndInline()
     {
-        var found = Find(RepositoryRoot()).ToList();
+        var found = Find(RepositoryRoot.Path).ToList();
 
         Assert.Contains(found, f => f.File == "README.md" && f.CommandLine.StartsWith("modernauth-mail --sandbox send", StringComparison.Ordinal));
         Assert.Contains(found, f => f.File == "docs/cli.md" && f.CommandLine.Contains("--certificate-path", StringComparison.Ordinal)); // a continued line
@@ -233,18 +234,6 @@ public sealed partial class DocumentedCommandLinesTests
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ModernAuth.Mail.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (with ModernAuth.Mail.sln) was not found above " + AppContext.BaseDirectory);
-    }
 
     // modernauth-mail at the start of a command: after white space, a pipe, an assignment (VAR=... modernauth-mail) or a
     // directory (ExecStart=/usr/local/bin/modernauth-mail); not modernauth-mail.exe or modernauth-mail-relay.

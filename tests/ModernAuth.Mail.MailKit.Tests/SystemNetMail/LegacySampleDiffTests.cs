@@ -9,7 +9,7 @@ public sealed class LegacySampleDiffTests
     [Fact]
     public void AfterProgram_DiffersFromBeforeProgram_OnlyInTheDocumentedLines()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Path;
         var before = CodeLines(Path.Combine(root, "samples", "LegacySystemNetMail", "Before", "Program.cs"));
         var after = CodeLines(Path.Combine(root, "samples", "LegacySystemNetMail", "After", "Program.cs"));
 
@@ -21,18 +21,6 @@ public sealed class LegacySampleDiffTests
         Assert.Contains("+using var client = new ModernAuthSmtpClient(provider, connect)", documented);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ModernAuth.Mail.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ModernAuth.Mail.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private static string[] CodeLines(string path) => File.ReadAllLines(path)
         .Where(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith("//", StringComparison.Ordinal))

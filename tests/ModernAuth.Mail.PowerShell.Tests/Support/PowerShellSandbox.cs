@@ -9,6 +9,7 @@ using MailKit.Search;
 using MimeKit;
 using ModernAuth.Mail.MailKit;
 using ModernAuth.Mail.Testing;
+using ModernAuth.Mail.Tests.Shared;
 
 namespace ModernAuth.Mail.PowerShell.Tests.Support;
 
@@ -31,7 +32,7 @@ public sealed class PowerShellSandbox : IAsyncLifetime
     private RSA? _signingKey;
     private System.Net.Security.RemoteCertificateValidationCallback? _trustServer;
 
-    public string Root { get; } = FindRoot();
+    public string Root { get; } = RepositoryRoot.Path;
 
     public string Pwsh { get; private set; } = string.Empty;
 
@@ -287,16 +288,6 @@ public sealed class PowerShellSandbox : IAsyncLifetime
         return new PwshResult(process.ExitCode, await stdout, await stderr);
     }
 
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir.FullName, "ModernAuth.Mail.sln")))
-        {
-            dir = dir.Parent ?? throw new InvalidOperationException("The repository root was not found.");
-        }
-
-        return dir.FullName;
-    }
 }
 
 /// <summary>What a pwsh run printed and how it ended.</summary>

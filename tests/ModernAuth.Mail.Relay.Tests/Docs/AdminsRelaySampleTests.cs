@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModernAuth.Mail.Extensions;
+using ModernAuth.Mail.Tests.Shared;
 
 namespace ModernAuth.Mail.Relay.Tests.Docs;
 
@@ -62,13 +63,7 @@ public sealed class AdminsRelaySampleTests : IDisposable
     /// <summary>The ```json block after <c>&lt;!-- admins:relay --&gt;</c> in docs/admins.md.</summary>
     private static string Sample()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "ModernAuth.Mail.sln")))
-        {
-            root = root.Parent!;
-        }
-
-        var lines = File.ReadAllLines(Path.Combine(root.FullName, "docs", "admins.md"));
+        var lines = File.ReadAllLines(RepositoryRoot.File("docs", "admins.md"));
         var marker = Array.FindIndex(lines, l => l.Trim() == "<!-- admins:relay -->");
         Assert.True(marker >= 0, "docs/admins.md has no <!-- admins:relay --> marker");
         Assert.Equal("```json", lines[marker + 1]);

@@ -10,7 +10,7 @@ public class TroubleshootingDocTests
     [Fact]
     public void TroubleshootingDoc_ListsExactlyTheCodesOfTheCatalogs()
     {
-        var documented = Regex.Matches(File.ReadAllText(RepoFile("docs", "troubleshooting.md")), @"^#### `([a-z0-9_]+)`\s*$", RegexOptions.Multiline)
+        var documented = Regex.Matches(File.ReadAllText(RepositoryRoot.File("docs", "troubleshooting.md")), @"^#### `([a-z0-9_]+)`\s*$", RegexOptions.Multiline)
             .Select(m => m.Groups[1].Value)
             .ToList();
         var inCode = Constants(typeof(MailFindingCodes)).Concat(Constants(typeof(MailErrorCodes))).Concat(MailResponseCatalog.Codes).ToHashSet(StringComparer.Ordinal);
@@ -37,7 +37,7 @@ public class TroubleshootingDocTests
     [Fact]
     public void DiagnosticsJsonDoc_NamesEveryField()
     {
-        var doc = File.ReadAllText(RepoFile("docs", "diagnostics-json.md"));
+        var doc = File.ReadAllText(RepositoryRoot.File("docs", "diagnostics-json.md"));
         var fields = new[]
         {
             "schemaVersion", "kind", "token", "hasErrors", "findings", "code", "severity", "claim", "observed", "explanation", "fix",
@@ -55,16 +55,4 @@ public class TroubleshootingDocTests
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
             .Select(f => (string)f.GetRawConstantValue()!);
 
-    private static string RepoFile(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ModernAuth.Mail.sln")))
-            {
-                return Path.Combine(new[] { dir.FullName }.Concat(parts).ToArray());
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (ModernAuth.Mail.sln) was not found above " + AppContext.BaseDirectory);
-    }
 }
